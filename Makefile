@@ -1,0 +1,20 @@
+# pkgmeta: PGXS build.  `make && make install` installs into the server that
+# `pg_config` names; `test/run` runs every test against a private staged copy.
+EXTENSION = pkgmeta
+MODULE_big = pkgmeta
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA = $(wildcard sql/pkgmeta--*.sql)
+PGFILEDESC = "pkgmeta - package metadata sync and lookup"
+
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK = -lcurl -lz
+
+# pg_regress: a throwaway server that preloads the library (see test/run).
+REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --outputdir=test \
+	--temp-instance=test/tmp_check --temp-config=test/regress.conf --encoding=UTF8 --no-locale
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,137 @@
+/*
+ * settings.c
+ *     Definition and validation of the pkgmeta.* configuration parameters.
+ *     Anything that points the server at a location is superuser-only.
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+#include "utils/varlena.h"
+
+#include "settings.h"
+
+char	   *pkgmeta_licenses_source = NULL;
+int			pkgmeta_max_line_length = 1024 * 1024;
+const PurlTypeSelection *pkgmeta_purl_types = NULL;
+
+static char *purl_types_string = NULL;
+
+#define ALL_PURL_TYPES \
+	"composer,conan,gem,golang,maven,npm,nuget,pypi,apk,rpm,deb," \
+	"cbl-mariner,wolfi,cargo,swift,conda,pub"
+
+static bool
+check_source(char **newval, void **extra, GucSource source)
+{
+	const char *v = *newval;
+
+	if (v == NULL || v[0] == '\0')
+	{
+		GUC_check_errdetail("The source must not be empty.");
+		GUC_check_errhint("Use file:///absolute/mirror/dir or gs://bucket.");
+		return false;
+	}
+	if (strncmp(v, "file://", 7) == 0)
+	{
+		if (v[7] != '/')
+		{
+			GUC_check_errdetail("A file source needs an absolute path: \"%s\".", v);
+			GUC_check_errhint("Write three slashes, as in file:///srv/mirror.");
+			return false;
+		}
+		return true;
+	}
+	if (strncmp(v, "gs://", 5) == 0)
+	{
+		const char *b = v + 5;
+
+		if (*b == '\0' || strspn(b, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(b))
+		{
+			GUC_check_errdetail("\"%s\" is not a valid bucket name.", b);
+			GUC_check_errhint("Bucket names use lower-case letters, digits, \"-\", \"_\" and \".\".");
+			return false;
+		}
+		return true;
+	}
+	GUC_check_errdetail("Unsupported source \"%s\".", v);
+	GUC_check_errhint("Use file:///absolute/mirror/dir or gs://bucket.");
+	return false;
+}
+
+static bool
+check_purl_types(char **newval, void **extra, GucSource source)
+{
+	char	   *copy = pstrdup(*newval);
+	List	   *names;
+	ListCell   *lc;
+	PurlTypeSelection *sel;
+
+	if (!SplitGUCList(copy, ',', &names))
+	{
+		GUC_check_errdetail("The list syntax is invalid.");
+		pfree(copy);
+		return false;
+	}
+	sel = malloc(sizeof(PurlTypeSelection));
+	if (sel == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return false;
+	}
+	sel->count = 0;
+	foreach(lc, names)
+	{
+		const char *name = lfirst(lc);
+		const PurlType *t = purl_type_by_name(name, strlen(name));
+		bool		dup = false;
+
+		if (t == NULL)
+		{
+			GUC_check_errdetail("\"%s\" is not a purl type of the export.", name);
+			GUC_check_errhint("Valid types: %s.", ALL_PURL_TYPES);
+			free(sel);
+			return false;
+		}
+		for (int i = 0; i < sel->count; i++)
+			dup |= sel->types[i] == t->id;
+		if (!dup)
+			sel->types[sel->count++] = t->id;
+	}
+	list_free(names);
+	pfree(copy);
+	*extra = sel;
+	return true;
+}
+
+static void
+assign_purl_types(const char *newval, void *extra)
+{
+	pkgmeta_purl_types = extra;
+}
+
+void
+settings_define(void)
+{
+	DefineCustomStringVariable("pkgmeta.licenses_source",
+							   "Where the license export is read from.",
+							   "file:///absolute/dir for a mirror directory, gs://bucket for "
+							   "Google Cloud Storage.",
+							   &pkgmeta_licenses_source,
+							   "gs://prod-export-license-bucket-1a6c642fc4de57d4",
+							   PGC_SUSET, 0,
+							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.purl_types",
+							   "Package types to sync, in order.",
+							   "A comma-separated list of purl types; empty syncs none.",
+							   &purl_types_string,
+							   ALL_PURL_TYPES,
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_purl_types, assign_purl_types, NULL);
+	DefineCustomIntVariable("pkgmeta.max_line_length",
+							"Longest accepted line of an export file.",
+							"Longer lines are rejected as bad input.",
+							&pkgmeta_max_line_length,
+							1024 * 1024, 1024, 256 * 1024 * 1024,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+}
