@@ -142,3 +142,7 @@ AS $$
       JOIN pkgmeta.purl_types t ON t.id = c.purl_type
      ORDER BY c.data_type, c.version_format DESC, c.purl_type
 $$;
+
+-- Admins may tune their own syncs; sources stay superuser-only (they make
+-- the server read a directory or fetch a URL).
+GRANT SET ON PARAMETER pkgmeta.purl_types, pkgmeta.max_line_length TO pkgmeta_admin;

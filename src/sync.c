@@ -338,9 +338,9 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	if (!nonatomic)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("pkgmeta_sync() cannot run inside a transaction block"),
+				 errmsg("pkgmeta_sync() cannot run inside a transaction block or a function"),
 				 errdetail("It commits once per file applied."),
-				 errhint("Run CALL pkgmeta_sync() as a statement of its own, outside BEGIN ... COMMIT.")));
+				 errhint("Run CALL pkgmeta_sync() as a statement of its own (psql, pg_cron), outside BEGIN ... COMMIT.")));
 	if (!PG_ARGISNULL(0))
 	{
 		Interval   *budget = PG_GETARG_INTERVAL_P(0);
