@@ -343,8 +343,8 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 				   int *first, int *count)
 {
 	V2Record   *rec = ps->rec;
-	int			max_items = kind == KIND_LICENSE ? V2_MAX_LICENSES_PER_SET : V2_MAX_VERSIONS_PER_TUPLE;
-	int			max_len = kind == KIND_LICENSE ? V2_MAX_LICENSE : V2_MAX_VERSION;
+	int			max_items = kind == KIND_LICENSE ? MAX_LICENSES_PER_SET : MAX_VERSIONS_PER_TUPLE;
+	int			max_len = kind == KIND_LICENSE ? MAX_LICENSE_BYTES : MAX_VERSION_BYTES;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '[')
@@ -398,8 +398,8 @@ parse_bound(Parser *ps, const char *key, bool *has, Span *out)
 		return fail(ps, "\"%s\" must be a string or null", key);
 	if (!parse_string(ps, out))
 		return false;
-	if (out->len > V2_MAX_VERSION)
-		return fail(ps, "\"%s\" is longer than %d bytes", key, V2_MAX_VERSION);
+	if (out->len > MAX_VERSION_BYTES)
+		return fail(ps, "\"%s\" is longer than %d bytes", key, MAX_VERSION_BYTES);
 	/* an empty bound says no more than an absent one */
 	*has = out->len > 0;
 	return true;
@@ -493,8 +493,8 @@ parse_exceptions(Parser *ps)
 	{
 		if (!parse_exception(ps))
 			return false;
-		if (ps->rec->nexceptions > V2_MAX_TUPLES)
-			return fail(ps, "\"other_licenses\" has more than %d entries", V2_MAX_TUPLES);
+		if (ps->rec->nexceptions > MAX_TUPLES)
+			return fail(ps, "\"other_licenses\" has more than %d entries", MAX_TUPLES);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',')
 		{
@@ -582,8 +582,8 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 						return false;
 					if (rec->name.len == 0)
 						return fail(&ps, "\"name\" is empty");
-					if (rec->name.len > V2_MAX_NAME)
-						return fail(&ps, "\"name\" is longer than %d bytes", V2_MAX_NAME);
+					if (rec->name.len > MAX_NAME_BYTES)
+						return fail(&ps, "\"name\" is longer than %d bytes", MAX_NAME_BYTES);
 					break;
 				case SEEN_DEFAULT:
 					if (!parse_string_array(&ps, "default_licenses", KIND_LICENSE,
