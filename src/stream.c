@@ -238,7 +238,9 @@ line_stream_next(LineStream *s, char **line, size_t *len)
 		if (nl == NULL)
 		{
 			n = s->len - s->pos;
-			if (n > s->max_line && !s->skipping)
+			/* one byte more may be the \r of a \r\n whose \n is still to come */
+			if (n > s->max_line && !s->skipping &&
+				!(n == s->max_line + 1 && start[n - 1] == '\r'))
 			{
 				/* report once, then discard until the next newline */
 				s->skipping = true;
@@ -254,7 +256,8 @@ line_stream_next(LineStream *s, char **line, size_t *len)
 				make_room(s);
 			if (produce(s))
 				continue;
-			/* end of object: a last line without a newline */
+			/* end of object: a last line without a newline (moved by make_room) */
+			start = s->buf + s->pos;
 			n = s->len - s->pos;
 			if (n == 0 || s->skipping)
 				return LINE_EOF;
