@@ -6,7 +6,8 @@
  *     Input: a 4-byte header, then the object's bytes.
  *       byte 0  bit 0: the harness gzips the bytes itself (so inflation is
  *               exercised with arbitrary content), bit 1: as two gzip
- *               members; otherwise the bytes are the object as stored
+ *               members; otherwise the bytes are the object as stored;
+ *               bit 2: pkgmeta.max_inflate_ratio is 2 instead of its default
  *       byte 1  the line length limit, 1..256
  *       byte 2-3  seed of the block sizes the source returns
  *
@@ -21,6 +22,7 @@
 
 #include "mb/pg_wchar.h"
 
+#include "record_limits.h"
 #include "shim.h"
 #include "stream.h"
 
@@ -173,6 +175,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 4)
 		return 0;
 	harness_gzip = (data[0] & 1) != 0;
+	pkgmeta_max_inflate_ratio = (data[0] & 4) ? 2 : DEFAULT_MAX_INFLATE_RATIO;
 	max_line = 1 + data[1];
 	payload = data + 4;
 	payload_len = size - 4;
@@ -239,6 +242,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int			code = shim_error_code();
 
 		FlushErrorState();
+		if (getenv("FUZZ_VERBOSE"))
+			fprintf(stderr, "clean ERROR: %s\n", shim_error_message());
 		if (expected && !(got < nexpected && expected[got].utf8_error))
 			shim_fail("unexpected ERROR \"%s\" at event %d", shim_error_message(), got);
 		if (code != ERRCODE_DATA_CORRUPTED &&

@@ -4,7 +4,7 @@
  *     (every chunk is tracked, so a harness frees all after each input and
  *     LeakSanitizer stays quiet), error reporting (ERROR longjmps to the
  *     innermost PG_TRY) and interrupt checks.  StringInfo, the encoding
- *     checks and strlcpy come from the installation's libpgcommon and
+ *     checks, psprintf and strlcpy come from the installation's libpgcommon and
  *     libpgport, so the code under test runs the real implementations.
  */
 #include "postgres.h"
@@ -117,23 +117,6 @@ pstrdup(const char *in)
 	char	   *out = palloc(len + 1);
 
 	memcpy(out, in, len + 1);
-	return out;
-}
-
-char *
-psprintf(const char *fmt,...)
-{
-	va_list		ap;
-	int			len;
-	char	   *out;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	out = palloc(len + 1);
-	va_start(ap, fmt);
-	vsnprintf(out, len + 1, fmt, ap);
-	va_end(ap);
 	return out;
 }
 

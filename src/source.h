@@ -78,6 +78,13 @@ extern Source *source_dir_create(const char *location, const char *dir,
 extern bool source_parse_object_name(const char *relname, const char *ext,
 									 int64 *sequence, int32 *chunk);
 
+/*
+ * Whether a listing being gathered holds more than pkgmeta.max_listing_objects
+ * objects.  A source stops gathering then and returns what it has; the sync
+ * refuses such a listing.
+ */
+extern bool source_listing_full(const List *objects);
+
 /* Sorts a List of SourceObject* by (sequence, chunk). */
 extern void source_sort_objects(List *objects);
 

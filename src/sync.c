@@ -26,6 +26,7 @@
 #include "decode_v1.h"
 #include "decode_v2.h"
 #include "error_policy.h"
+#include "record_limits.h"
 #include "settings.h"
 #include "store.h"
 #include "stream.h"
@@ -202,18 +203,44 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	return out;
 }
 
+/*
+ * The source's listing, or false when it is longer than
+ * pkgmeta.max_listing_objects: that stream's error, recorded, while the
+ * other streams go on.
+ */
+static bool
+list_within_limit(Source *source, const StreamKey *key, const char *prefix,
+				  const char *ext, const char *start_at, List **objects)
+{
+	char	   *reason;
+
+	*objects = source->methods->list(source, prefix, ext, start_at);
+	if (!source_listing_full(*objects))
+		return true;
+	reason = psprintf("the listing of %s holds more than %d files (pkgmeta.max_listing_objects)",
+					  prefix, pkgmeta_max_listing_objects);
+	ereport(WARNING,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("pkgmeta: %s in %s: nothing of this type is synced", reason,
+					source->location),
+			 errhint("Raise pkgmeta.max_listing_objects if the export really holds that many files.")));
+	store_file_error(key, prefix, reason);
+	*objects = NIL;
+	return false;
+}
+
 /* Files of a stream still to apply after its checkpoint, in order. */
 static List *
 pending_files(Source *source, const StreamKey *key, const char *prefix, const char *ext)
 {
 	Checkpoint	cp = store_get_checkpoint(key);
-	List	   *objects = source->methods->list(source, prefix, ext,
-												cp.exists ? cp.object : NULL);
+	List	   *objects;
 	List	   *pending = NIL;
 	ListCell   *lc;
 	bool		checkpoint_present = false;
 
-	if (!cp.exists)
+	if (!list_within_limit(source, key, prefix, ext, cp.exists ? cp.object : NULL, &objects) ||
+		!cp.exists)
 		return objects;
 	foreach(lc, objects)
 	{
