@@ -25,10 +25,10 @@
 
 #include "decode_v1.h"
 #include "decode_v2.h"
-#include "error_policy.h"
 #include "settings.h"
 #include "store.h"
 #include "stream.h"
+#include "subxact.h"
 #include "sync.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_sync);
@@ -140,6 +140,33 @@ stage_file(Source *source, const StreamKey *key, const SourceObject *object,
 	out->applied = true;
 }
 
+typedef struct FileCall
+{
+	Source	   *source;
+	const StreamKey *key;
+	const SourceObject *object;
+	Decoders   *dec;
+	LineStream *stream;
+	FileOutcome out;
+} FileCall;
+
+static void
+stage_file_call(void *arg)
+{
+	FileCall   *c = arg;
+
+	stage_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
+}
+
+/* Our own handles go first: the rollback closes the files they use. */
+static void
+close_file_stream(void *arg)
+{
+	FileCall   *c = arg;
+
+	line_stream_close(c->stream);
+}
+
 /*
  * Applies one file and its checkpoint all or nothing, then commits.  A
  * failure is recorded (error row, WARNING) and reported as not applied.
@@ -148,38 +175,16 @@ static FileOutcome
 apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 		   Decoders *dec, MemoryContext file_cxt)
 {
-	FileOutcome out = {false};
-	LineStream *volatile stream = NULL;
-	ResourceOwner owner = CurrentResourceOwner;
+	FileCall	call = {source, key, object, dec, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
-	char	   *activity = psprintf("pkgmeta sync: applying %s", object->name);
+	ErrorData  *edata;
 
-	pgstat_report_activity(STATE_RUNNING, activity);
-	BeginInternalSubTransaction(NULL);
+	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: applying %s", object->name));
 	MemoryContextSwitchTo(file_cxt);
-	PG_TRY();
+	edata = run_in_subtransaction(stage_file_call, close_file_stream, &call);
+	if (edata != NULL)
 	{
-		stage_file(source, key, object, dec, (LineStream **) &stream, &out);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(file_cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		/* our own handles first: the rollback closes what they point to */
-		line_stream_close(stream);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
 		store_discard_uncommitted();
-		if (error_stops_sync(edata->sqlerrcode))
-			ReThrowError(edata);
-
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -187,19 +192,18 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 				 errhint("Its checkpoint did not move; later files of this type wait until "
 						 "a sync applies it.  See pkgmeta.sync_errors.")));
 		store_file_error(key, object->name, edata->message);
-		out.applied = false;
+		call.out.applied = false;
 	}
-	PG_END_TRY();
 
 	SPI_commit();
 	store_keep_uncommitted();
 	ereport(DEBUG1,
-			(errmsg_internal("pkgmeta: %s %s: %lld packages, %lld bad lines, %lld bytes, %ld ms",
-							 object->name, out.applied ? "applied" : "failed",
-							 (long long) out.packages, (long long) out.bad_lines,
-							 (long long) out.bytes,
+			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
+							 object->name, call.out.applied ? "applied" : "failed",
+							 (long long) call.out.packages, (long long) call.out.bad_lines,
+							 (long long) call.out.bytes,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
-	return out;
+	return call.out;
 }
 
 /* Files of a stream still to apply after its checkpoint, in order. */
