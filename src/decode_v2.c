@@ -87,11 +87,18 @@ read_hex4(Parser *ps, pg_wchar *out)
 	return true;
 }
 
+/* What each one-character escape stands for; 0: not an escape. */
+static const char simple_escapes[128] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+	['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
 /* Decodes a JSON string (ps->p at the opening quote) into the arena. */
 static bool
 parse_string(Parser *ps, Span *out)
 {
 	StringInfo	arena = &ps->rec->arena;
+	unsigned char esc;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '"')
@@ -120,63 +127,38 @@ parse_string(Parser *ps, Span *out)
 		ps->p++;
 		if (ps->p >= ps->end)
 			return fail(ps, "unterminated string");
-		switch (*ps->p++)
+		esc = (unsigned char) *ps->p++;
+		if (esc == 'u')
 		{
-			case '"':
-				appendStringInfoCharMacro(arena, '"');
-				break;
-			case '\\':
-				appendStringInfoCharMacro(arena, '\\');
-				break;
-			case '/':
-				appendStringInfoCharMacro(arena, '/');
-				break;
-			case 'b':
-				appendStringInfoCharMacro(arena, '\b');
-				break;
-			case 'f':
-				appendStringInfoCharMacro(arena, '\f');
-				break;
-			case 'n':
-				appendStringInfoCharMacro(arena, '\n');
-				break;
-			case 'r':
-				appendStringInfoCharMacro(arena, '\r');
-				break;
-			case 't':
-				appendStringInfoCharMacro(arena, '\t');
-				break;
-			case 'u':
-				{
-					pg_wchar	cp;
-					unsigned char utf8[8];
+			pg_wchar	cp;
+			unsigned char utf8[8];
 
-					if (!read_hex4(ps, &cp))
-						return false;
-					if (cp >= 0xD800 && cp <= 0xDBFF)
-					{
-						pg_wchar	lo;
+			if (!read_hex4(ps, &cp))
+				return false;
+			if (cp >= 0xD800 && cp <= 0xDBFF)
+			{
+				pg_wchar	lo;
 
-						if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
-							return fail(ps, "unpaired surrogate in \\u escape");
-						ps->p += 2;
-						if (!read_hex4(ps, &lo))
-							return false;
-						if (lo < 0xDC00 || lo > 0xDFFF)
-							return fail(ps, "unpaired surrogate in \\u escape");
-						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					}
-					else if (cp >= 0xDC00 && cp <= 0xDFFF)
-						return fail(ps, "unpaired surrogate in \\u escape");
-					if (cp == 0)
-						return fail(ps, "\\u0000 is not allowed in text");
-					unicode_to_utf8(cp, utf8);
-					appendBinaryStringInfoNT(arena, (char *) utf8, pg_utf_mblen(utf8));
-					break;
-				}
-			default:
-				return fail(ps, "invalid escape in a string");
+				if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+					return fail(ps, "unpaired surrogate in \\u escape");
+				ps->p += 2;
+				if (!read_hex4(ps, &lo))
+					return false;
+				if (lo < 0xDC00 || lo > 0xDFFF)
+					return fail(ps, "unpaired surrogate in \\u escape");
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			}
+			else if (cp >= 0xDC00 && cp <= 0xDFFF)
+				return fail(ps, "unpaired surrogate in \\u escape");
+			if (cp == 0)
+				return fail(ps, "\\u0000 is not allowed in text");
+			unicode_to_utf8(cp, utf8);
+			appendBinaryStringInfoNT(arena, (char *) utf8, pg_utf_mblen(utf8));
 		}
+		else if (esc < lengthof(simple_escapes) && simple_escapes[esc] != 0)
+			appendStringInfoCharMacro(arena, simple_escapes[esc]);
+		else
+			return fail(ps, "invalid escape in a string");
 	}
 	out->len = arena->len - out->off;
 	return true;
