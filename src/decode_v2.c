@@ -22,6 +22,7 @@ typedef struct Parser
 	const char *p;
 	const char *end;
 	V2Record   *rec;
+	bool		closed;			/* see list_continues() */
 } Parser;
 
 static bool parse_value_skip(Parser *ps, int depth);
@@ -53,6 +54,33 @@ expect(Parser *ps, char c, const char *what)
 		return fail(ps, "expected %s at byte %d", what, (int) (ps->p - ps->start) + 1);
 	ps->p++;
 	return true;
+}
+
+/*
+ * After a list element: true when a comma follows (consumed).  Otherwise
+ * consumes the closing character if it is there; list_closed() tells.
+ */
+static bool
+list_continues(Parser *ps, char close)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == ',')
+	{
+		ps->p++;
+		return true;
+	}
+	ps->closed = ps->p < ps->end && *ps->p == close;
+	if (ps->closed)
+		ps->p++;
+	else
+		fail(ps, "expected \",\" or \"%c\" at byte %d", close, (int) (ps->p - ps->start) + 1);
+	return false;
+}
+
+static inline bool
+list_closed(Parser *ps)
+{
+	return ps->closed;
 }
 
 static int
@@ -251,13 +279,9 @@ parse_value_skip(Parser *ps, int depth)
 					return false;
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, '}'))
 					continue;
-				}
-				return expect(ps, '}', "\"}\"");
+				return list_closed(ps);
 			}
 		case '[':
 			ps->p++;
@@ -271,13 +295,9 @@ parse_value_skip(Parser *ps, int depth)
 			{
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, ']'))
 					continue;
-				}
-				return expect(ps, ']', "\"]\"");
+				return list_closed(ps);
 			}
 		case 't':
 			return match_literal(ps, "true");
@@ -357,13 +377,9 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 			return fail(ps, "\"%s\" has a string longer than %d bytes", key, max_len);
 		if (++(*count) > max_items)
 			return fail(ps, "\"%s\" has more than %d entries", key, max_items);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -440,13 +456,9 @@ parse_exception(Parser *ps)
 		}
 		else if (!parse_value_skip(ps, 1))
 			return false;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, '}'))
 			continue;
-		}
-		if (!expect(ps, '}', "\"}\""))
+		if (!list_closed(ps))
 			return false;
 		break;
 	}
@@ -477,13 +489,9 @@ parse_exceptions(Parser *ps)
 			return false;
 		if (ps->rec->nexceptions > MAX_TUPLES)
 			return fail(ps, "\"other_licenses\" has more than %d entries", MAX_TUPLES);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -509,7 +517,7 @@ v2_record_init(V2Record *rec)
 bool
 v2_decode_line(V2Record *rec, const char *line, size_t len)
 {
-	Parser		ps = {line, line, line + len, rec};
+	Parser		ps = {line, line, line + len, rec, false};
 	int			seen = 0;
 
 	resetStringInfo(&rec->arena);
@@ -588,13 +596,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 					if (!parse_value_skip(&ps, 1))
 						return false;
 			}
-			skip_ws(&ps);
-			if (ps.p < ps.end && *ps.p == ',')
-			{
-				ps.p++;
+			if (list_continues(&ps, '}'))
 				continue;
-			}
-			if (!expect(&ps, '}', "\"}\""))
+			if (!list_closed(&ps))
 				return false;
 			break;
 		}
