@@ -56,6 +56,19 @@ expect(Parser *ps, char c, const char *what)
 	return true;
 }
 
+/* Consumes c if it comes next (after white space). */
+static bool
+consume(Parser *ps, char c)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == c)
+	{
+		ps->p++;
+		return true;
+	}
+	return false;
+}
+
 /*
  * After a list element: true when a comma follows (consumed).  Otherwise
  * consumes the closing character if it is there; list_closed() tells.
@@ -63,12 +76,8 @@ expect(Parser *ps, char c, const char *what)
 static bool
 list_continues(Parser *ps, char close)
 {
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ',')
-	{
-		ps->p++;
+	if (consume(ps, ','))
 		return true;
-	}
 	ps->closed = ps->p < ps->end && *ps->p == close;
 	if (ps->closed)
 		ps->p++;
@@ -192,6 +201,19 @@ parse_string(Parser *ps, Span *out)
 	return true;
 }
 
+/* Parses a string (an unknown key or value) and drops it again. */
+static bool
+skip_string(Parser *ps)
+{
+	Span		dropped;
+	int			mark = ps->rec->arena.len;
+
+	if (!parse_string(ps, &dropped))
+		return false;
+	ps->rec->arena.len = mark;
+	return true;
+}
+
 static bool
 match_literal(Parser *ps, const char *lit)
 {
@@ -250,31 +272,15 @@ parse_value_skip(Parser *ps, int depth)
 	switch (*ps->p)
 	{
 		case '"':
-			{
-				Span		s;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &s))
-					return false;
-				ps->rec->arena.len = mark;
-				return true;
-			}
+			return skip_string(ps);
 		case '{':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == '}')
-			{
-				ps->p++;
+			if (consume(ps, '}'))
 				return true;
-			}
 			for (;;)
 			{
-				Span		key;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &key))
+				if (!skip_string(ps))
 					return false;
-				ps->rec->arena.len = mark;
 				if (!expect(ps, ':', "\":\""))
 					return false;
 				if (!parse_value_skip(ps, depth + 1))
@@ -285,12 +291,8 @@ parse_value_skip(Parser *ps, int depth)
 			}
 		case '[':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == ']')
-			{
-				ps->p++;
+			if (consume(ps, ']'))
 				return true;
-			}
 			for (;;)
 			{
 				if (!parse_value_skip(ps, depth + 1))
@@ -477,12 +479,8 @@ parse_exceptions(Parser *ps)
 	if (ps->p >= ps->end || *ps->p != '[')
 		return fail(ps, "\"other_licenses\" must be an array");
 	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ']')
-	{
-		ps->p++;
+	if (consume(ps, ']'))
 		return true;
-	}
 	for (;;)
 	{
 		if (!parse_exception(ps))
