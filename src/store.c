@@ -24,8 +24,8 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
-#include "error_policy.h"
 #include "store.h"
+#include "subxact.h"
 
 /* Bad lines recorded per file; the rest are counted in one summary row. */
 #define MAX_ERROR_ROWS_PER_FILE 100
@@ -322,6 +322,18 @@ text_datum(const V2Record *rec, Span s)
 	return PointerGetDatum(cstring_to_text_with_len(span_ptr(rec, s), s.len));
 }
 
+/* Inserts one row formed in row_cxt, then frees everything it used. */
+static void
+insert_staged_row(FileStore *fs, Datum *values, bool *nulls, MemoryContext caller_cxt)
+{
+	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
+
+	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
+	MemoryContextSwitchTo(caller_cxt);
+	MemoryContextReset(fs->row_cxt);
+	fs->records++;
+}
+
 void
 store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 {
@@ -331,7 +343,6 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	Datum	   *exceptions;
 	char	   *name;
 	size_t		name_len;
-	HeapTuple	tuple;
 
 	name = palloc(rec->name.len + 1);
 	name_len = purl_normalize_name(fs->key.purl_type, span_ptr(rec, rec->name),
@@ -362,11 +373,7 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions, fs->exception_type,
 												-1, false, TYPALIGN_DOUBLE));
 
-	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
-	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(fs->row_cxt);
-	fs->records++;
+	insert_staged_row(fs, values, nulls, old);
 }
 
 void
@@ -377,64 +384,51 @@ store_add_v1(FileStore *fs, const V1Row *row, int64 line_number)
 	bool		nulls[3] = {false, false, false};
 	char	   *name = palloc(row->name_len + 1);
 	size_t		name_len = purl_normalize_name(fs->key.purl_type, row->name, row->name_len, name);
-	HeapTuple	tuple;
 
 	values[0] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
 	values[1] = PointerGetDatum(cstring_to_text_with_len(row->version, row->version_len));
 	values[2] = Int32GetDatum(license_id(row->license, row->license_len));
-	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
-	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(fs->row_cxt);
-	fs->records++;
+	insert_staged_row(fs, values, nulls, old);
+}
+
+typedef struct AdvisoryCall
+{
+	FileStore  *fs;
+	const char *line;
+	size_t		len;
+	char	   *problem;		/* why apply_advisory rejected it */
+} AdvisoryCall;
+
+static void
+call_apply_advisory(void *arg)
+{
+	AdvisoryCall *call = arg;
+	Datum		args[2];
+	bool		isnull;
+	Datum		result;
+
+	args[0] = PointerGetDatum(cstring_to_text_with_len(call->line, call->len));
+	args[1] = Int16GetDatum(call->fs->key.purl_type);
+	if (SPI_execute_plan(plan_advisory, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "pkgmeta: applying an advisory failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		call->problem = TextDatumGetCString(result);
+	SPI_freetuptable(SPI_tuptable);
 }
 
 void
 store_add_advisory(FileStore *fs, const char *line, size_t len, int64 line_number)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *volatile problem = NULL;
+	AdvisoryCall call = {fs, line, len, NULL};
+	ErrorData  *edata;
 
 	/* a subtransaction per record: whatever one record does, it alone fails */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		Datum		args[2];
-		bool		isnull;
-		Datum		result;
-
-		args[0] = PointerGetDatum(cstring_to_text_with_len(line, len));
-		args[1] = Int16GetDatum(fs->key.purl_type);
-		if (SPI_execute_plan(plan_advisory, args, NULL, false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "pkgmeta: applying an advisory failed");
-		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		if (!isnull)
-			problem = MemoryContextStrdup(cxt, TextDatumGetCString(result));
-		SPI_freetuptable(SPI_tuptable);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (error_stops_sync(edata->sqlerrcode))
-			ReThrowError(edata);
-		problem = edata->message;
-	}
-	PG_END_TRY();
-
-	if (problem != NULL)
-		store_line_error(fs, line_number, problem, line, len);
+	edata = run_in_subtransaction(call_apply_advisory, NULL, &call);
+	if (edata != NULL)
+		call.problem = edata->message;
+	if (call.problem != NULL)
+		store_line_error(fs, line_number, call.problem, line, len);
 	else
 		fs->records++;
 }

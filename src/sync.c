@@ -13,6 +13,7 @@
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
+#include "tcop/tcopprot.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
@@ -25,11 +26,11 @@
 
 #include "decode_v1.h"
 #include "decode_v2.h"
-#include "error_policy.h"
 #include "record_limits.h"
 #include "settings.h"
 #include "store.h"
 #include "stream.h"
+#include "subxact.h"
 #include "sync.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_sync);
@@ -141,6 +142,33 @@ stage_file(Source *source, const StreamKey *key, const SourceObject *object,
 	out->applied = true;
 }
 
+typedef struct FileCall
+{
+	Source	   *source;
+	const StreamKey *key;
+	const SourceObject *object;
+	Decoders   *dec;
+	LineStream *stream;
+	FileOutcome out;
+} FileCall;
+
+static void
+stage_file_call(void *arg)
+{
+	FileCall   *c = arg;
+
+	stage_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
+}
+
+/* Our own handles go first: the rollback closes the files they use. */
+static void
+close_file_stream(void *arg)
+{
+	FileCall   *c = arg;
+
+	line_stream_close(c->stream);
+}
+
 /*
  * Applies one file and its checkpoint all or nothing, then commits.  A
  * failure is recorded (error row, WARNING) and reported as not applied.
@@ -149,38 +177,16 @@ static FileOutcome
 apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 		   Decoders *dec, MemoryContext file_cxt)
 {
-	FileOutcome out = {false};
-	LineStream *volatile stream = NULL;
-	ResourceOwner owner = CurrentResourceOwner;
+	FileCall	call = {source, key, object, dec, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
-	char	   *activity = psprintf("pkgmeta sync: applying %s", object->name);
+	ErrorData  *edata;
 
-	pgstat_report_activity(STATE_RUNNING, activity);
-	BeginInternalSubTransaction(NULL);
+	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: applying %s", object->name));
 	MemoryContextSwitchTo(file_cxt);
-	PG_TRY();
+	edata = run_in_subtransaction(stage_file_call, close_file_stream, &call);
+	if (edata != NULL)
 	{
-		stage_file(source, key, object, dec, (LineStream **) &stream, &out);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(file_cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		/* our own handles first: the rollback closes what they point to */
-		line_stream_close(stream);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
 		store_discard_uncommitted();
-		if (error_stops_sync(edata->sqlerrcode))
-			ReThrowError(edata);
-
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -188,19 +194,18 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 				 errhint("Its checkpoint did not move; later files of this type wait until "
 						 "a sync applies it.  See pkgmeta.sync_errors.")));
 		store_file_error(key, object->name, edata->message);
-		out.applied = false;
+		call.out.applied = false;
 	}
-	PG_END_TRY();
 
 	SPI_commit();
 	store_keep_uncommitted();
 	ereport(DEBUG1,
-			(errmsg_internal("pkgmeta: %s %s: %lld packages, %lld bad lines, %lld bytes, %ld ms",
-							 object->name, out.applied ? "applied" : "failed",
-							 (long long) out.packages, (long long) out.bad_lines,
-							 (long long) out.bytes,
+			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
+							 object->name, call.out.applied ? "applied" : "failed",
+							 (long long) call.out.packages, (long long) call.out.bad_lines,
+							 (long long) call.out.bytes,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
-	return out;
+	return call.out;
 }
 
 /*
@@ -559,6 +564,9 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		sync_lock_release();
+		/* the session's own statement again, not the last file applied */
+		if (debug_query_string != NULL)
+			pgstat_report_activity(STATE_RUNNING, debug_query_string);
 	}
 	PG_END_TRY();
 
