@@ -39,7 +39,8 @@ stage_build() {
 	[ -d "$STAGE/inst$pkglibdir" ] || { mkdir -p "$STAGE/inst$(dirname "$pkglibdir")"; cp -a "$pkglibdir" "$STAGE/inst$pkglibdir"; }
 	# this tree, without build products and local state
 	tar -C "$TOP" --exclude=.git --exclude=node_modules --exclude='*.o' --exclude='*.so' \
-		--exclude='*.bc' --exclude=test/results --exclude=tmp_check -cf - . | tar -C "$STAGE/src" -xf -
+		--exclude='*.bc' --exclude=test/results --exclude=tmp_check \
+		--exclude=fuzz/work --exclude=fuzz/crashes -cf - . | tar -C "$STAGE/src" -xf -
 	chown -R "$STAGE_OWNER" "$STAGE"
 	chmod 755 "$STAGE"
 	"${RUN_AS[@]}" make -s -C "$STAGE/src" -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >"$STAGE/build.log" 2>&1 ||
