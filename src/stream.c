@@ -192,12 +192,12 @@ produce(LineStream *s)
 				s->inflated > (int64) s->max_inflate_ratio * s->bytes_read)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("gzip stream of \"%s\" inflates to more than %d times its size",
+						 errmsg("gzip stream of \"%s\" inflates to more than %d times its size "
+								"(pkgmeta.max_inflate_ratio)",
 								s->object_name, s->max_inflate_ratio),
-						 errdetail("%lld bytes read inflated to %lld bytes.",
-								   (long long) s->bytes_read, (long long) s->inflated),
-						 errhint("A gzip bomb is refused.  If the export really compresses "
-								 "this well, raise pkgmeta.max_inflate_ratio.")));
+						 errdetail("%lld bytes read inflated to %lld bytes: a gzip bomb, or an "
+								   "export that compresses better than the setting allows.",
+								   (long long) s->bytes_read, (long long) s->inflated)));
 			if (rc == Z_STREAM_END)
 				s->member_ended = true;
 			else if (rc != Z_OK && rc != Z_BUF_ERROR)
