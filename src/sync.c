@@ -75,6 +75,25 @@ sync_lock_release(void)
 	LockRelease(&tag, ExclusiveLock, true);
 }
 
+/* GUC nest level of the search_path pinned for the current transaction */
+static int	search_path_nest_level;
+
+/*
+ * The sync's SQL names its tables, but operators and functions resolve
+ * through search_path: an exact-type operator in a schema another role may
+ * create in would win over pg_catalog's polymorphic one and run with the
+ * syncing role's rights.  Pins search_path for the current transaction;
+ * the run commits per file, so it pins again after each commit, and the
+ * end of each transaction (or of the run) restores the caller's.
+ */
+static void
+pin_search_path(void)
+{
+	search_path_nest_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
 typedef struct FileOutcome
 {
 	bool		applied;
@@ -198,6 +217,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	}
 
 	SPI_commit();
+	pin_search_path();
 	store_keep_uncommitted();
 	ereport(DEBUG1,
 			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
@@ -489,6 +509,7 @@ sync_run(TimestampTz deadline, int report_level)
 	run->run_cxt = run_cxt;
 	run->file_cxt = AllocSetContextCreate(run_cxt, "pkgmeta file", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(run_cxt);
+	pin_search_path();
 	PG_TRY();
 	{
 		v2_record_init(&run->dec.v2);
@@ -506,6 +527,8 @@ sync_run(TimestampTz deadline, int report_level)
 		MemoryContextDelete(run_cxt);
 	}
 	PG_END_TRY();
+	/* an error instead leaves the restore to the transaction's abort */
+	AtEOXact_GUC(true, search_path_nest_level);
 	return result;
 }
 
