@@ -51,4 +51,30 @@ stage_build() {
 	SRC="$STAGE/src"
 	PG_REGRESS="$STAGE/inst$pkglibdir/pgxs/src/test/regress/pg_regress"
 	export PGBIN PG_REGRESS
+	[ "${PKGMETA_SANITIZE:-}" = valgrind ] && stage_valgrind_server
+	return 0
+}
+
+# PKGMETA_SANITIZE=valgrind: the staged `postgres` becomes a wrapper that
+# runs every server process under valgrind (children included: backends and
+# workers are forks).  Each process logs to $MEMCHECK_LOG_DIR/vg.<pid>;
+# ./run counts the errors whose stack passes through pkgmeta.so.
+# (AddressSanitizer preloaded into this Debian server deadlocks in
+# bindtextdomain at startup, so valgrind it is.)
+stage_valgrind_server() {
+	command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; return 1; }
+	MEMCHECK_LOG_DIR="$STAGE/valgrind"
+	"${RUN_AS[@]}" mkdir -p "$MEMCHECK_LOG_DIR"
+	mv "$PGBIN/postgres" "$PGBIN/postgres.real"
+	cat >"$PGBIN/postgres" <<WRAPPER
+#!/bin/sh
+exec valgrind --quiet --trace-children=yes --error-limit=no --num-callers=40 \\
+	--read-var-info=no --log-file="$MEMCHECK_LOG_DIR/vg.%p" \\
+	"$PGBIN/postgres.real" "\$@"
+WRAPPER
+	chmod 755 "$PGBIN/postgres"
+	chown "$STAGE_OWNER" "$PGBIN/postgres"
+	export MEMCHECK_LOG_DIR
+	# everything is slower under valgrind: TAP waits accordingly
+	export PG_TEST_TIMEOUT_DEFAULT=1800
 }
