@@ -10,6 +10,7 @@
 #include "utils/guc.h"
 
 #include "settings.h"
+#include "source.h"
 
 PG_MODULE_MAGIC;
 
@@ -22,5 +23,6 @@ _PG_init(void)
 	if (IsBinaryUpgrade)
 		return;
 	settings_define();
+	source_gcs_define_settings();
 	MarkGUCPrefixReserved("pkgmeta");
 }

@@ -5,7 +5,8 @@ Serves one directory as one bucket, anonymously, the way FORMAT.md section 3
 describes the public export bucket:
 
   GET /storage/v1/b/<bucket>/o?prefix=&startOffset=&pageToken=&maxResults=
-  GET /storage/v1/b/<bucket>/o/<percent-encoded name>?alt=media
+  GET /storage/v1/b/<bucket>/o/<percent-encoded name>?alt=media[&generation=]
+      (with "Range: bytes=N-": 206 and the rest from byte N)
 
 Pages are small (--page-size, default 3) so clients must follow
 nextPageToken.  Objects listed in the configuration under
@@ -31,7 +32,7 @@ request).  Kinds:
 Control endpoints (never part of the real API):
   GET  /_stats   counters of storage API traffic (control requests are
                  not counted): connections, requests, list, download,
-                 download_bytes, downloads per object
+                 download_bytes, range_requests, downloads per object
   POST /_reset   zero the counters
   POST /_faults  replace the fault table (JSON body), restarting the counts
 
@@ -164,7 +165,7 @@ class State:
     def reset(self):
         with self.lock:
             self.stats = {"connections": 0, "requests": 0, "list": 0, "download": 0,
-                          "download_bytes": 0, "downloads": {}}
+                          "download_bytes": 0, "range_requests": 0, "downloads": {}}
 
     def count(self, key, by=1):
         with self.lock:
@@ -275,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
         if sep and rest.startswith("/"):
             name = urllib.parse.unquote(rest[1:])
             if query.get("alt", [""])[0] == "media":
-                return self.download(name)
+                return self.download(name, query)
             meta = self.server.bucket.metadata(name)
             if meta is None:
                 return self.send_error_json(404, "No such object: %s/%s" % (bucket, name))
@@ -350,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.partial(body, fault, {"Content-Type": "application/json; charset=UTF-8"})
         self.send_json(200, reply)
 
-    def download(self, name):
+    def download(self, name, query):
         state = self.server.state
         state.count("download")
         meta = self.server.bucket.metadata(name)
@@ -362,6 +363,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.apply_status_fault(fault):
             return
 
+        wanted = query.get("generation", [""])[0]
+        if wanted and wanted != meta["generation"]:
+            return self.send_error_json(404, "No such object: %s/%s#%s" % (self.server.bucket.name, name, wanted))
         data = self.server.bucket.read(name)
         headers = {
             "Content-Type": meta["contentType"],
@@ -385,11 +389,19 @@ class Handler(BaseHTTPRequestHandler):
                 chunked = True
         if fault is not None and fault.get("kind") == "corrupt" and data:
             data = bytes([data[0] ^ 0x01]) + data[1:]
+        status = 200
+        first = self.range_start(len(data)) if not chunked else None
+        if first is not None:
+            # "Range: bytes=N-" of the bytes as served
+            state.count("range_requests")
+            headers["Content-Range"] = "bytes %d-%d/%d" % (first, len(data) - 1, len(data))
+            data = data[first:]
+            status = 206
         state.count("download_bytes", len(data))
         if fault is not None and fault.get("kind") in ("stall", "truncate", "reset"):
-            return self.partial(data, fault, headers, chunked)
+            return self.partial(data, fault, headers, chunked, status)
 
-        self.send_response(200)
+        self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
         if chunked:
@@ -401,6 +413,17 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
 
+    def range_start(self, length):
+        """N of a satisfiable "Range: bytes=N-" header, else None."""
+        value = self.headers.get("Range", "")
+        if not value.startswith("bytes=") or not value.endswith("-"):
+            return None
+        try:
+            first = int(value[len("bytes="):-1])
+        except ValueError:
+            return None
+        return first if 0 <= first < length else None
+
     def write_chunked(self, data, final=True):
         for i in range(0, len(data), 4096):
             piece = data[i:i + 4096]
@@ -408,11 +431,11 @@ class Handler(BaseHTTPRequestHandler):
         if final:
             self.wfile.write(b"0\r\n\r\n")
 
-    def partial(self, data, fault, headers, chunked=False):
-        """A 200 reply whose body goes wrong after fault["after"] bytes."""
+    def partial(self, data, fault, headers, chunked=False, status=200):
+        """A reply whose body goes wrong after fault["after"] bytes."""
         kind = fault["kind"]
         after = min(int(fault.get("after", 0)), len(data))
-        self.send_response(200)
+        self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
         if chunked:
