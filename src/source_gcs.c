@@ -57,7 +57,7 @@
 /* settings */
 static char *gcs_endpoint = NULL;
 static int	gcs_connect_timeout_ms = 10000;
-static int	gcs_low_speed_timeout_s = 30;
+static int	gcs_stall_timeout_ms = 30000;
 static int	gcs_timeout_ms = 30 * 60 * 1000;
 static int	gcs_retries = 5;
 static int	gcs_retry_delay_ms = 500;
@@ -77,8 +77,11 @@ typedef struct Response
 	char		error_body[ERROR_BODY_MAX + 1];
 	size_t		error_len;
 	bool		body_started;	/* the first body byte was judged */
+	/* fields from here on survive a new status line */
 	int64		skip;			/* leading bytes to drop (resumed over a 200) */
 	const char *abort_reason;	/* set when a callback stopped the transfer */
+	bool		socket_opened;	/* an address was resolved and dialled */
+	bool		request_ready;	/* connected (TLS included) or reused */
 } Response;
 
 /* What a request expects of its response, checked at the first body byte. */
@@ -184,12 +187,14 @@ source_gcs_define_settings(void)
 							10000, 1, 600000,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
-	DefineCustomIntVariable("pkgmeta.gcs_low_speed_timeout",
-							"A GCS transfer that receives nothing for this long fails.",
-							"Stalled connections are retried like other transient errors.",
-							&gcs_low_speed_timeout_s,
-							30, 1, 3600,
-							PGC_SUSET, GUC_UNIT_S,
+	DefineCustomIntVariable("pkgmeta.gcs_stall_timeout",
+							"A GCS request that receives nothing for this long fails.",
+							"The low-speed limit: a stalled transfer is retried like other "
+							"transient errors.  Time the sync spends applying received "
+							"bytes does not count.",
+							&gcs_stall_timeout_ms,
+							30000, 100, 3600 * 1000,
+							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.gcs_timeout",
 							"Longest a single GCS request may take; 0 means no limit.",
@@ -404,6 +409,21 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 static int
+on_socket(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	((GcsSource *) arg)->resp.socket_opened = true;
+	return CURL_SOCKOPT_OK;
+}
+
+static int
+on_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip,
+		  int conn_primary_port, int conn_local_port)
+{
+	((GcsSource *) arg)->resp.request_ready = true;
+	return CURL_PREREQFUNC_OK;
+}
+
+static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	/* the interrupt itself is served once libcurl has returned */
@@ -493,8 +513,6 @@ start_request(GcsSource *gs, const char *url, const Expectation *expect)
 		SETOPT(CURLOPT_PROXY, gcs_proxy);
 	SETOPT(CURLOPT_USERAGENT, "pkgmeta/" PKGMETA_VERSION);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long) gcs_connect_timeout_ms);
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
-	SETOPT(CURLOPT_LOW_SPEED_TIME, (long) gcs_low_speed_timeout_s);
 	SETOPT(CURLOPT_TIMEOUT_MS, (long) gcs_timeout_ms);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_ERRORBUFFER, gs->errbuf);
@@ -504,6 +522,10 @@ start_request(GcsSource *gs, const char *url, const Expectation *expect)
 	SETOPT(CURLOPT_HEADERDATA, gs);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
 	SETOPT(CURLOPT_WRITEDATA, gs);
+	SETOPT(CURLOPT_SOCKOPTFUNCTION, on_socket);
+	SETOPT(CURLOPT_SOCKOPTDATA, gs);
+	SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
+	SETOPT(CURLOPT_PREREQDATA, gs);
 	SETOPT(CURLOPT_NOPROGRESS, 0L);
 	SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
 	SETOPT(CURLOPT_XFERINFODATA, gs);
@@ -537,12 +559,18 @@ start_request(GcsSource *gs, const char *url, const Expectation *expect)
 static Step
 transfer_step(GcsSource *gs)
 {
+	/* a stall is time in here without bytes, not time the caller spent */
+	TimestampTz progress_at = GetCurrentTimestamp();
+	curl_off_t	received = -1;
+
 	for (;;)
 	{
 		int			running;
 		int			left;
 		CURLMsg    *msg;
 		CURLMcode	mc;
+		curl_off_t	body = 0;
+		long		headers = 0;
 
 		if (gs->paused)
 		{
@@ -575,6 +603,24 @@ transfer_step(GcsSource *gs)
 			return STEP_DATA;
 		if (gs->done)
 			return STEP_DONE;
+
+		curl_easy_getinfo(gs->easy, CURLINFO_SIZE_DOWNLOAD_T, &body);
+		curl_easy_getinfo(gs->easy, CURLINFO_HEADER_SIZE, &headers);
+		if (body + headers != received)
+		{
+			received = body + headers;
+			progress_at = GetCurrentTimestamp();
+		}
+		else if (TimestampDifferenceExceeds(progress_at, GetCurrentTimestamp(),
+											gcs_stall_timeout_ms))
+		{
+			gs->done = true;
+			gs->result = CURLE_OPERATION_TIMEDOUT;
+			snprintf(gs->errbuf, sizeof(gs->errbuf),
+					 "nothing received for %d ms (pkgmeta.gcs_stall_timeout)",
+					 gcs_stall_timeout_ms);
+			return STEP_DONE;
+		}
 
 		pgstat_report_wait_start(PG_WAIT_EXTENSION);
 		mc = curl_multi_poll(gs->multi, NULL, 0, POLL_INTERVAL_MS, NULL);
@@ -637,31 +683,29 @@ is_retryable(CURLcode rc)
 	}
 }
 
-/* Where a transfer that failed without an HTTP status got to. */
+/* Where a transfer that failed got to. */
 static const char *
 network_phase(GcsSource *gs, CURLcode rc)
 {
-	long		new_connections = 0;
+	Response   *r = &gs->resp;
 	curl_off_t	connect_us = 0;
-	curl_off_t	tls_us = 0;
 	char	   *scheme = NULL;
 
 	if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY)
 		return "DNS";
 	if (is_tls_error(rc))
 		return "TLS";
-	if (gs->resp.status != 0)
+	if (r->status != 0)
 		return "body";
-	curl_easy_getinfo(gs->easy, CURLINFO_NUM_CONNECTS, &new_connections);
+	if (r->request_ready)
+		return "response";
+	if (!r->socket_opened)
+		return "DNS";
 	curl_easy_getinfo(gs->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-	curl_easy_getinfo(gs->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
 	curl_easy_getinfo(gs->easy, CURLINFO_SCHEME, &scheme);
-	/* a reused connection counts no new connection and no connect time */
-	if (new_connections > 0 && connect_us == 0)
-		return "connect";
-	if (new_connections > 0 && scheme && pg_strcasecmp(scheme, "https") == 0 && tls_us == 0)
+	if (connect_us > 0 && scheme && pg_strcasecmp(scheme, "https") == 0)
 		return "TLS";
-	return "response";
+	return "connect";
 }
 
 /* The printable start of an error body, for messages. */
@@ -764,11 +808,13 @@ raise_failure(GcsSource *gs, const char *what, const char *name, const Failure *
 {
 	ereport(ERROR,
 			(errcode(f->sqlerrcode),
-			 errmsg("%s \"%s\" failed in the %s phase: %s", what, name, f->phase, f->cause),
-			 errdetail("%s, %d %s, %.1f s, from %s/%s.",
-					   f->retryable ? "Gave up after retries" : "Not retryable",
-					   attempts, attempts == 1 ? "attempt" : "attempts",
-					   seconds_since(started), gs->endpoint, gs->bucket),
+			 errmsg("%s \"%s\" failed in the %s phase after %d %s in %.1f s: %s",
+					what, name, f->phase, attempts, attempts == 1 ? "attempt" : "attempts",
+					seconds_since(started), f->cause),
+			 errdetail("%s; bucket %s at %s.",
+					   f->retryable ? "Gave up after pkgmeta.gcs_retries retries" :
+					   "This failure is not retried",
+					   gs->bucket, gs->endpoint),
 			 f->retryable ?
 			 errhint("See pkgmeta.gcs_retries and the pkgmeta.gcs_*timeout settings.") :
 			 (strcmp(f->phase, "TLS") == 0 ?

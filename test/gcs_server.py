@@ -32,7 +32,8 @@ request).  Kinds:
 Control endpoints (never part of the real API):
   GET  /_stats   counters of storage API traffic (control requests are
                  not counted): connections, requests, list, download,
-                 download_bytes, range_requests, downloads per object
+                 download_bytes, range_requests, downloads per object,
+                 ranges (the "Range: bytes=N-" starts per object)
   POST /_reset   zero the counters
   POST /_faults  replace the fault table (JSON body), restarting the counts
 
@@ -165,7 +166,8 @@ class State:
     def reset(self):
         with self.lock:
             self.stats = {"connections": 0, "requests": 0, "list": 0, "download": 0,
-                          "download_bytes": 0, "range_requests": 0, "downloads": {}}
+                          "download_bytes": 0, "range_requests": 0, "downloads": {},
+                          "ranges": {}}
 
     def count(self, key, by=1):
         with self.lock:
@@ -394,6 +396,8 @@ class Handler(BaseHTTPRequestHandler):
         if first is not None:
             # "Range: bytes=N-" of the bytes as served
             state.count("range_requests")
+            with state.lock:
+                state.stats["ranges"].setdefault(name, []).append(first)
             headers["Content-Range"] = "bytes %d-%d/%d" % (first, len(data) - 1, len(data))
             data = data[first:]
             status = 206
