@@ -33,9 +33,15 @@ Control endpoints (never part of the real API):
   GET  /_stats   counters of storage API traffic (control requests are
                  not counted): connections, requests, list, download,
                  download_bytes, range_requests, downloads per object,
-                 ranges (the "Range: bytes=N-" starts per object)
+                 ranges (the "Range: bytes=N-" starts per object), proxied
+                 (requests in absolute form, as sent to a proxy: the
+                 server answers them itself), user_agent (the last one)
   POST /_reset   zero the counters
   POST /_faults  replace the fault table (JSON body), restarting the counts
+
+With --tls-cert and --tls-key it speaks HTTPS.  Requests in absolute form
+(as a client sends them to a proxy) are answered too and counted, so the
+server doubles as the proxy in front of itself.
 
 The chosen port is printed alone on the first line of stdout.  Only
 127.0.0.1 is bound.  With --exit-on-eof the server stops when its stdin
@@ -167,7 +173,7 @@ class State:
         with self.lock:
             self.stats = {"connections": 0, "requests": 0, "list": 0, "download": 0,
                           "download_bytes": 0, "range_requests": 0, "downloads": {},
-                          "ranges": {}}
+                          "ranges": {}, "proxied": 0, "user_agent": None}
 
     def count(self, key, by=1):
         with self.lock:
@@ -263,6 +269,11 @@ class Handler(BaseHTTPRequestHandler):
                 stats = json.loads(json.dumps(self.server.state.stats))
             return self.send_json(200, stats)
         self.count_api_request()
+        with self.server.state.lock:
+            self.server.state.stats["user_agent"] = self.headers.get("User-Agent")
+            if url.scheme:
+                # absolute-form request target: the client took us for its proxy
+                self.server.state.stats["proxied"] += 1
 
         for base in ("/storage/v1/b/", "/download/storage/v1/b/"):
             if path.startswith(base):
@@ -484,6 +495,8 @@ def main():
     ap.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
     ap.add_argument("--page-size", type=int, default=3)
     ap.add_argument("--config", help='JSON file: {"faults": {...}, "content_encoding": {name: "gzip"}}')
+    ap.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     ap.add_argument("--exit-on-eof", action="store_true", help="stop when stdin closes")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
@@ -500,6 +513,11 @@ def main():
     server.page_size = max(1, args.page_size)
     server.verbose = args.verbose
     server.stopping = threading.Event()
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
 
     def stop():
         server.stopping.set()

@@ -26,6 +26,7 @@ sub start
 	my @cmd = ('/usr/bin/python3', "$src/test/gcs_server.py",
 		'--root' => $args{root}, '--bucket' => $args{bucket}, '--exit-on-eof');
 	push @cmd, '--page-size' => $args{page_size} if $args{page_size};
+	push @cmd, '--tls-cert' => $args{tls_cert}, '--tls-key' => $args{tls_key} if $args{tls_cert};
 	my $cfg;
 	if ($args{config})
 	{
@@ -41,12 +42,12 @@ sub start
 	$h->pump until $out =~ /\n/ || $timer->is_expired || !$h->pumpable;
 	my ($port) = $out =~ /^(\d+)\n/
 	  or die "gcs_server.py did not report its port: $err";
-	return bless { h => $h, port => $port, cfg => $cfg, err => \$err,
-		http => HTTP::Tiny->new(timeout => 30) }, $class;
+	return bless { h => $h, port => $port, cfg => $cfg, err => \$err, tls => $args{tls_cert},
+		http => HTTP::Tiny->new(timeout => 30, verify_SSL => 0) }, $class;
 }
 
 sub port     { $_[0]{port} }
-sub endpoint { "http://127.0.0.1:$_[0]{port}" }
+sub endpoint { ($_[0]{tls} ? 'https' : 'http') . "://127.0.0.1:$_[0]{port}" }
 
 sub _call
 {
