@@ -28,6 +28,8 @@ request).  Kinds:
                                      much, then close the connection
   corrupt   {}                       flip one byte of the body (the hashes
                                      still describe the stored bytes)
+The key "@no_range" (any value) makes downloads ignore Range headers and
+send the whole object with status 200, as some mirrors do.
 
 Control endpoints (never part of the real API):
   GET  /_stats   counters of storage API traffic (control requests are
@@ -403,7 +405,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.get("kind") == "corrupt" and data:
             data = bytes([data[0] ^ 0x01]) + data[1:]
         status = 200
-        first = self.range_start(len(data)) if not chunked else None
+        with state.lock:
+            honor_range = "@no_range" not in state.faults
+        first = self.range_start(len(data)) if honor_range and not chunked else None
         if first is not None:
             # "Range: bytes=N-" of the bytes as served
             state.count("range_requests")

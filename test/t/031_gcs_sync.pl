@@ -25,6 +25,10 @@ write_object($root, 'v2/npm/1000/000000002.ndjson.gz',
 write_object($root, 'v2/npm/1000/3.ndjson',
 	lines => [ record('lodash', lowest => '2.0.0', highest => '5.0.0', default => ['ISC']) ]);
 write_object($root, 'v2/npm/1000/10.ndjson', lines => [ record('chalk', highest => '1.0.0') ]);
+# larger than the download buffer: the transfer pauses and resumes
+write_object($root, 'v2/npm/1000/11.ndjson',
+	lines => [ map { record("bulk$_", lowest => '0.1.0', highest => "$_.0.0",
+			other => [ [ ['MIT'], [ map { "0.0.$_" } 1 .. 10 ] ] ]) } 1 .. 8000 ]);
 write_object($root, 'v2/npm/2000/000000000.ndjson',
 	lines => [ record('chalk', highest => '2.0.0', default => ['Apache-2.0']) ]);
 write_object($root, 'v2/npm/2000/README.md', raw => "not an export file\n");
@@ -38,7 +42,7 @@ write_object($root, 'v2/maven/1000/000000000.ndjson.gz',
 	lines => [ record('org.acme/widget', lowest => '1.0', highest => '3.2.1') ]);
 rename("$root/v2/maven/1000/000000000.ndjson.gz", "$root/v2/maven/1000/000000000.ndjson")
   or die $!;
-my $files = 10;
+my $files = 11;
 
 my $gcs = GcsTestServer->start(root => $root, bucket => 'test-bucket',
 	config => { content_encoding => { 'v2/maven/1000/000000000.ndjson' => 'gzip' } });

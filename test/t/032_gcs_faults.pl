@@ -61,6 +61,18 @@ is_deeply([ $stats->{ranges}, $reset_ranges ],
 	[ { sprintf($npm, 3) => [150], sprintf($npm, 4) => [200] }, [100] ],
 	'broken bodies resumed with Range from the first byte not received');
 
+# a server that ignores Range: the resumed download skips what it already has
+write_object($root, 'v2/npm/1000/000000006.ndjson', lines => many('npm6-'));
+$gcs->set_faults({ '@no_range' => {}, sprintf($npm, 6) => { kind => 'truncate', after => 300, times => 1 } });
+$gcs->reset_stats;
+($ret, $notices) = sync_notices($node);
+like($notices, qr/sync complete: 1 files, 20 packages/, 'a broken download resumes over a server without Range');
+$stats = $gcs->stats;
+is_deeply([ $stats->{downloads}{ sprintf($npm, 6) }, $stats->{range_requests} ], [ 2, 0 ],
+	'... by downloading again and dropping the bytes it had');
+is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'npm6-%'}), '20',
+	'... and every record arrived once, intact');
+
 # permanent faults: one registry each, a new delta of two files
 my %fault = (
 	pypi => [ { kind => 'status', status => 404 }, qr/failed in the HTTP status phase after 1 attempt in [\d.]+ s: HTTP 404/, 1 ],
@@ -87,7 +99,7 @@ is(query($node, q{SELECT purl_type || ':' || sequence || '/' || chunk FROM pkgme
 	$before, 'no checkpoint moved past a failed file');
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-new-%'}), '0',
 	'nothing of the failed files or the files after them is applied');
-is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-1'}), 6 + @registries,
+is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-1'}), 7 + @registries,
 	'what was applied before is still there');
 $stats = $gcs->stats;
 for my $r (@registries)
