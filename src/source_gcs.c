@@ -1106,6 +1106,12 @@ gcs_list(Source *source, const char *prefix, const char *ext, const char *start_
 					 errmsg("listing of \"%s\" in %s is not valid JSON: %s",
 							prefix, source->location, json_errdetail(rc, lex)),
 					 errhint("Is pkgmeta.gcs_endpoint a server of the GCS JSON API?")));
+		if (p.next_page_token && token && strcmp(p.next_page_token, token) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("listing of \"%s\" in %s repeats its page token", prefix,
+							source->location),
+					 errhint("Is pkgmeta.gcs_endpoint a server of the GCS JSON API?")));
 		token = p.next_page_token ? pstrdup(p.next_page_token) : NULL;
 	} while (token != NULL);
 
@@ -1179,6 +1185,16 @@ gcs_read(SourceReader *r, char *buf, size_t cap)
 		if (r->live && gs->buf_len > gs->buf_pos)
 		{
 			size_t		n = Min(cap, gs->buf_len - gs->buf_pos);
+
+			if (r->size >= 0 && r->delivered + (int64) n > r->size)
+			{
+				detach(gs);
+				r->live = false;
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("download of \"%s\" is longer than the " INT64_FORMAT
+								" bytes its listing gives", r->name, r->size)));
+			}
 
 			if (r->generation[0] == '\0' && gs->resp.generation[0] != '\0')
 				strlcpy(r->generation, gs->resp.generation, sizeof(r->generation));

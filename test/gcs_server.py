@@ -28,6 +28,7 @@ request).  Kinds:
                                      much, then close the connection
   corrupt   {}                       flip one byte of the body (the hashes
                                      still describe the stored bytes)
+  grow      {"data": text}           append text to the body (default "\n")
 The key "@no_range" (any value) makes downloads ignore Range headers and
 send the whole object with status 200, as some mirrors do.
 
@@ -404,6 +405,8 @@ class Handler(BaseHTTPRequestHandler):
                 chunked = True
         if fault is not None and fault.get("kind") == "corrupt" and data:
             data = bytes([data[0] ^ 0x01]) + data[1:]
+        if fault is not None and fault.get("kind") == "grow":
+            data += fault.get("data", "\n").encode("utf-8")
         status = 200
         with state.lock:
             honor_range = "@no_range" not in state.faults

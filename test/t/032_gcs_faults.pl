@@ -23,7 +23,7 @@ for my $i (0 .. 5)
 {
 	write_object($root, sprintf('v2/npm/1000/%09d.ndjson', $i), lines => many("npm$i-"));
 }
-my @registries = qw(pypi go maven cargo rubygem nuget conan);
+my @registries = qw(pypi go maven cargo rubygem nuget conan swift);
 write_object($root, "v2/$_/1000/000000000.ndjson", lines => many("$_-")) for @registries;
 
 my $packages_sql = q{SELECT purl_type, name, lowest_version, highest_version,
@@ -82,6 +82,7 @@ my %fault = (
 	rubygem => [ { kind => 'status', status => 403 }, qr/failed in the HTTP status phase after 1 attempt in [\d.]+ s: HTTP 403/, 1 ],
 	nuget => [ { kind => 'status', status => 503 }, qr/failed in the HTTP status phase after 3 attempts in [\d.]+ s: HTTP 503/, 3 ],
 	conan => [ { kind => 'reset', after => 10 }, qr/failed in the body phase after 3 attempts in [\d.]+ s: Recv failure/, 3 ],
+	swift => [ { kind => 'grow', data => "{}\n" x 100 }, qr/is longer than the \d+ bytes its listing gives/, 1 ],
 );
 for my $r (@registries)
 {
@@ -115,7 +116,7 @@ for my $r (@registries)
 # the faults are gone: the next sync picks up from the failed files
 $gcs->set_faults({});
 ($ret, $notices) = sync_notices($node);
-like($notices, qr/sync complete: 14 files/, 'the next sync applies the failed files and those after them');
+like($notices, qr/sync complete: 16 files/, 'the next sync applies the failed files and those after them');
 is(query($node, q{SELECT count(DISTINCT sequence::text || '/' || chunk) FROM pkgmeta_checkpoints()
 	WHERE purl_type <> 'npm'}), '1', 'every checkpoint reached the new delta');
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-new-%'}), 2 * 20 * @registries,
