@@ -87,11 +87,19 @@ $node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
 cmp_ok(seconds_to_finish($h), '<', 15, 'pg_cancel_backend ends the backoff wait promptly');
 like($err, qr/canceling statement due to user request/, '... with a cancel');
 
+# pkgmeta.gcs_timeout bounds a request that keeps its connection busy
+configure("pkgmeta.gcs_retries = 0\npkgmeta.gcs_timeout = 1s\npkgmeta.gcs_stall_timeout = 30s\n");
+$gcs->set_faults({ $stalled => { kind => 'stall', after => 100, seconds => 10 } });
+my ($ret, $notices) = sync_notices($node);
+like($notices, qr/download of "\Q$stalled\E" failed in the body phase after 1 attempt in [\d.]+ s: Operation timed out after \d+ milliseconds/,
+	'a request that outlasts pkgmeta.gcs_timeout fails in its phase');
+configure("pkgmeta.gcs_timeout = 30min\n");
+
 # the same session machinery still works afterwards
 configure("pkgmeta.gcs_retry_delay = 10ms\npkgmeta.gcs_retries = 1\npkgmeta.gcs_stall_timeout = 5s\n");
 $gcs->set_faults({});
 $gcs->reset_stats;
-my ($ret, $notices) = sync_notices($node);
+($ret, $notices) = sync_notices($node);
 like($notices, qr/sync complete: 1 files, 50 packages/, 'a later sync completes');
 is($gcs->stats->{user_agent}, 'pkgmeta/' . query($node, q{SELECT extversion FROM pg_extension WHERE extname = 'pkgmeta'}),
 	'requests carry User-Agent pkgmeta/<version>');
