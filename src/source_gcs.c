@@ -1143,14 +1143,30 @@ gcs_open(Source *source, const SourceObject *object)
 	append_encoded(&r->url, object->name);
 	appendStringInfoString(&r->url, "?alt=media");
 	INIT_CRC32C(r->crc);
+	r->started = GetCurrentTimestamp();
+	return r;
+}
+
+/*
+ * At the first bytes: pins the generation, and takes the hashes of the
+ * x-goog-hash header when the listing had none.  MD5 is computed only when
+ * there is no crc32c to check.
+ */
+static void
+first_bytes(SourceReader *r, const Response *resp)
+{
+	if (resp->generation[0] != '\0')
+		strlcpy(r->generation, resp->generation, sizeof(r->generation));
+	if (r->crc32c == NULL && resp->crc32c[0] != '\0')
+		r->crc32c = pstrdup(resp->crc32c);
+	if (r->md5 == NULL && resp->md5[0] != '\0')
+		r->md5 = pstrdup(resp->md5);
 	if (r->crc32c == NULL && r->md5 != NULL)
 	{
 		r->md5ctx = pg_cryptohash_create(PG_MD5);
 		if (r->md5ctx == NULL || pg_cryptohash_init(r->md5ctx) < 0)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
-	r->started = GetCurrentTimestamp();
-	return r;
 }
 
 /* (Re)starts the download at the first byte not yet handed on. */
@@ -1196,8 +1212,8 @@ gcs_read(SourceReader *r, char *buf, size_t cap)
 								" bytes its listing gives", r->name, r->size)));
 			}
 
-			if (r->generation[0] == '\0' && gs->resp.generation[0] != '\0')
-				strlcpy(r->generation, gs->resp.generation, sizeof(r->generation));
+			if (r->delivered == 0)
+				first_bytes(r, &gs->resp);
 			memcpy(buf, gs->buf + gs->buf_pos, n);
 			gs->buf_pos += n;
 			if (gs->buf_pos == gs->buf_len)

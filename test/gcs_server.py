@@ -29,8 +29,11 @@ request).  Kinds:
   corrupt   {}                       flip one byte of the body (the hashes
                                      still describe the stored bytes)
   grow      {"data": text}           append text to the body (default "\n")
-The key "@no_range" (any value) makes downloads ignore Range headers and
-send the whole object with status 200, as some mirrors do.
+Server-wide switches, set by keys of the same table (any value):
+  @no_range         downloads ignore Range and send the whole object (200)
+  @no_list_hashes   listings leave out crc32c and md5Hash
+  @no_crc32c        neither listings nor x-goog-hash carry crc32c (md5 only,
+                    as for a mirror that does not compute it)
 
 Control endpoints (never part of the real API):
   GET  /_stats   counters of storage API traffic (control requests are
@@ -355,7 +358,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(items) == page:
                 more = True
                 break
-            items.append(self.server.bucket.metadata(name))
+            items.append(self.listed(self.server.bucket.metadata(name)))
         reply = {"kind": "storage#objects"}
         if more:
             reply["nextPageToken"] = base64.urlsafe_b64encode(
@@ -366,6 +369,20 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.get("kind") in ("stall", "truncate", "reset"):
             return self.partial(body, fault, {"Content-Type": "application/json; charset=UTF-8"})
         self.send_json(200, reply)
+
+    def switches(self):
+        """The server-wide "@" keys of the fault table that are set."""
+        with self.server.state.lock:
+            return {k for k in self.server.state.faults if k.startswith("@no_")}
+
+    def listed(self, meta):
+        """An object's metadata as the listing shows it."""
+        off = self.switches()
+        if "@no_list_hashes" in off:
+            meta = {k: v for k, v in meta.items() if k not in ("crc32c", "md5Hash")}
+        if "@no_crc32c" in off:
+            meta = {k: v for k, v in meta.items() if k != "crc32c"}
+        return meta
 
     def download(self, name, query):
         state = self.server.state
@@ -385,7 +402,8 @@ class Handler(BaseHTTPRequestHandler):
         data = self.server.bucket.read(name)
         headers = {
             "Content-Type": meta["contentType"],
-            "x-goog-hash": "crc32c=%s,md5=%s" % (meta["crc32c"], meta["md5Hash"]),
+            "x-goog-hash": ("md5=%s" % meta["md5Hash"] if "@no_crc32c" in self.switches()
+                            else "crc32c=%s,md5=%s" % (meta["crc32c"], meta["md5Hash"])),
             "x-goog-generation": meta["generation"],
             "x-goog-metageneration": meta["metageneration"],
             "x-goog-stored-content-length": meta["size"],
@@ -408,8 +426,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.get("kind") == "grow":
             data += fault.get("data", "\n").encode("utf-8")
         status = 200
-        with state.lock:
-            honor_range = "@no_range" not in state.faults
+        honor_range = "@no_range" not in self.switches()
         first = self.range_start(len(data)) if honor_range and not chunked else None
         if first is not None:
             # "Range: bytes=N-" of the bytes as served

@@ -73,6 +73,21 @@ is_deeply([ $stats->{downloads}{ sprintf($npm, 6) }, $stats->{range_requests} ],
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'npm6-%'}), '20',
 	'... and every record arrived once, intact');
 
+# a corrupted body is caught without the listing's crc32c: by the crc32c of
+# x-goog-hash, or by md5 when there is no crc32c at all
+for my $case ([ '@no_list_hashes', 'crc32c', 7 ], [ '@no_crc32c', 'md5', 8 ])
+{
+	my ($switch, $hash, $chunk) = @$case;
+	write_object($root, sprintf($npm, $chunk), lines => many("npm$chunk-"));
+	$gcs->set_faults({ $switch => {}, sprintf($npm, $chunk) => { kind => 'corrupt', times => 1 } });
+	($ret, $notices) = sync_notices($node);
+	like($notices, qr/\Q@{[sprintf($npm, $chunk)]}\E" failed its checksum: $hash /,
+		"with $switch a corrupted body fails its $hash check");
+	($ret, $notices) = sync_notices($node);
+	like($notices, qr/sync complete: 1 files, 20 packages/, '... and applies whole on the next sync');
+}
+query($node, 'TRUNCATE pkgmeta.sync_errors');
+
 # permanent faults: one registry each, a new delta of two files
 my %fault = (
 	pypi => [ { kind => 'status', status => 404 }, qr/failed in the HTTP status phase after 1 attempt in [\d.]+ s: HTTP 404/, 1 ],
@@ -100,7 +115,7 @@ is(query($node, q{SELECT purl_type || ':' || sequence || '/' || chunk FROM pkgme
 	$before, 'no checkpoint moved past a failed file');
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-new-%'}), '0',
 	'nothing of the failed files or the files after them is applied');
-is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-1'}), 7 + @registries,
+is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE '%-1'}), 9 + @registries,
 	'what was applied before is still there');
 $stats = $gcs->stats;
 for my $r (@registries)
