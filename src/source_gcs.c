@@ -515,6 +515,8 @@ start_request(GcsSource *gs, const char *url, const Expectation *expect)
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long) gcs_connect_timeout_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, (long) gcs_timeout_ms);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+	/* requests are serial: HTTP/2 would add only its own pause handling */
+	SETOPT(CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
 	SETOPT(CURLOPT_ERRORBUFFER, gs->errbuf);
 	/* bytes as stored: see the file header */
 	SETOPT(CURLOPT_HTTP_CONTENT_DECODING, 0L);
