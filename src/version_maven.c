@@ -43,8 +43,11 @@ typedef struct MavenLexer
 	size_t		pos;
 	size_t		start;			/* start of the pending item */
 	bool		is_digit;
-	bool		pending_list;	/* a list start follows the last leaf */
+	bool		list_has_items; /* the innermost list is not empty */
 	size_t		seq;
+	MavenTok	queue[3];		/* tokens found but not yet returned */
+	int			qhead;
+	int			qlen;
 } MavenLexer;
 
 /* Normalized items of one version. */
@@ -61,12 +64,26 @@ typedef struct MavenIter
 #define QUALIFIER_UNKNOWN 7
 
 static void
-leaf(MavenLexer *lx, MavenTok *t, bool digits, size_t from, size_t to, bool followed_by_digit)
+push_leaf(MavenLexer *lx, bool digits, size_t from, size_t to, bool followed_by_digit)
 {
+	MavenTok   *t = &lx->queue[lx->qhead + lx->qlen++];
+
 	t->kind = digits ? MT_INT : MT_STR;
-	t->p = lx->s + from;
+	t->p = from < to ? lx->s + from : NULL;	/* an empty item is 0 */
 	t->len = to - from;
 	t->followed_by_digit = followed_by_digit;
+	t->seq = lx->seq++;
+	lx->list_has_items = true;
+}
+
+static void
+push_list(MavenLexer *lx)
+{
+	MavenTok   *t = &lx->queue[lx->qhead + lx->qlen++];
+
+	t->kind = MT_LIST;
+	t->seq = lx->seq++;
+	lx->list_has_items = false;
 }
 
 static void
@@ -77,20 +94,17 @@ lexer_init(MavenLexer *lx, const char *s, size_t len)
 	lx->pos = 0;
 	lx->start = 0;
 	lx->is_digit = false;
-	lx->pending_list = false;
+	lx->list_has_items = false;
 	lx->seq = 0;
+	lx->qhead = 0;
+	lx->qlen = 0;
 }
 
+/* scans to the next item boundary, queueing what parseVersion adds there */
 static void
-lexer_next(MavenLexer *lx, MavenTok *t)
+lexer_scan(MavenLexer *lx)
 {
-	t->seq = lx->seq++;
-	if (lx->pending_list)
-	{
-		lx->pending_list = false;
-		t->kind = MT_LIST;
-		return;
-	}
+	lx->qhead = 0;
 	while (lx->pos < lx->len)
 	{
 		size_t		i = lx->pos++;
@@ -98,16 +112,10 @@ lexer_next(MavenLexer *lx, MavenTok *t)
 
 		if (c == '.' || c == '-')
 		{
-			if (i == lx->start)
-			{
-				t->kind = MT_INT;	/* an empty item is 0 */
-				t->p = NULL;
-				t->len = 0;
-			}
-			else
-				leaf(lx, t, lx->is_digit, lx->start, i, false);
+			push_leaf(lx, i == lx->start || lx->is_digit, lx->start, i, false);
 			lx->start = i + 1;
-			lx->pending_list = (c == '-');
+			if (c == '-')
+				push_list(lx);
 			return;
 		}
 		else if (vc_is_digit(c))
@@ -117,9 +125,12 @@ lexer_next(MavenLexer *lx, MavenTok *t)
 			lx->is_digit = true;
 			if (!was_digit && i > lx->start)
 			{
-				leaf(lx, t, false, lx->start, i, true);
+				/* a qualifier before a number goes into a list of its own */
+				if (lx->list_has_items)
+					push_list(lx);
+				push_leaf(lx, false, lx->start, i, true);
 				lx->start = i;
-				lx->pending_list = true;
+				push_list(lx);
 				return;
 			}
 		}
@@ -130,21 +141,36 @@ lexer_next(MavenLexer *lx, MavenTok *t)
 			lx->is_digit = false;
 			if (was_digit && i > lx->start)
 			{
-				leaf(lx, t, true, lx->start, i, false);
+				push_leaf(lx, true, lx->start, i, false);
 				lx->start = i;
-				lx->pending_list = true;
+				push_list(lx);
 				return;
 			}
 		}
 	}
 	if (lx->start < lx->len)
 	{
-		leaf(lx, t, lx->is_digit, lx->start, lx->len, false);
+		/* so does a qualifier at the end */
+		if (!lx->is_digit && lx->list_has_items)
+			push_list(lx);
+		push_leaf(lx, lx->is_digit, lx->start, lx->len, false);
 		lx->start = lx->len;
+	}
+}
+
+static void
+lexer_next(MavenLexer *lx, MavenTok *t)
+{
+	if (lx->qlen == 0)
+		lexer_scan(lx);
+	if (lx->qlen == 0)
+	{
+		t->kind = MT_END;
+		t->seq = SIZE_MAX;
 		return;
 	}
-	t->kind = MT_END;
-	t->seq = SIZE_MAX;
+	*t = lx->queue[lx->qhead++];
+	lx->qlen--;
 }
 
 /* Rank of a qualifier in alpha < beta < milestone < rc < snapshot < "" < sp. */
@@ -259,36 +285,33 @@ iter_next(MavenIter *it, MavenTok *t)
 	}
 }
 
-/* Item.compareTo(null) for the leaf or list that starts at t */
+/* Item.compareTo(null) of a leaf */
 static int
-compare_to_missing(MavenIter *it, MavenTok *t)
+leaf_against_missing(const MavenTok *t)
 {
-	/* a list compares as its first item */
-	while (t->kind == MT_LIST)
-		iter_next(it, t);
-	if (t->kind == MT_END)
-		return 0;
 	if (t->kind == MT_INT)
 		return int_is_zero(t) ? 0 : 1;
 	return vc_sign(qualifier_rank(t) - QUALIFIER_RELEASE);
 }
 
-/* the remaining items of a list against a list that has ended */
+/*
+ * The remaining items of a list against a list that has ended: the first
+ * that differs from null decides, nested lists included (MNG-6964).
+ */
 static int
 rest_against_missing(MavenIter *it, MavenTok *t)
 {
-	for (;;)
+	for (;; iter_next(it, t))
 	{
 		int			c;
 
 		if (t->kind == MT_END)
 			return 0;
 		if (t->kind == MT_LIST)
-			return compare_to_missing(it, t);	/* the list is the last item */
-		c = compare_to_missing(it, t);
+			continue;
+		c = leaf_against_missing(t);
 		if (c != 0)
 			return c;
-		iter_next(it, t);
 	}
 }
 
