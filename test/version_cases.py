@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Version cases for the differential tests of the version orderings.
 
-    version_cases.py OUTDIR [PAIRS]
+    version_cases.py OUTDIR [PAIRS] [TYPE=PAIRS...]
 
 writes, for every purl type with an ordering,
     OUTDIR/<type>.pairs   "a<TAB>b" lines: every pair of the hand-picked edge
@@ -281,7 +281,8 @@ EDGE = {
               "1-m1", "1-rc", "1-cr", "1-ga", "1-final", "1-release", "1-sp", "1-sp1",
               "1-foo", "1-abc", "1.1", "1-1", "1.0.1", "1-0.1", "1..1", "1-", "-1",
               "1.0-alpha-1", "1.0-alpha.1", "2.0.0.RELEASE", "1.0.0.Final",
-              "1-0-1", "1--1", "1.2.3-4", "1.2.3.4", "123456789012345678901"],
+              "1-0-1", "1--1", "1.2.3-4", "1.2.3.4", "123456789012345678901",
+              "1.sp-1", "0-1", "0.rc-0", "0"],
     "rpm": ["1.0", "1.0-1", "0:1.0-1", "1:1.0-1", "1.0~rc1-1", "1.0^1-1", "1.0^-1",
             "1.0a-1", "1.0.1-1", "1.00-1", "1.0-1.el8", "1.0-1.el8_2", "1_0-1",
             "1.0-~1", ":1.0-1", "1.0~~-1", "1.0~-1", "1.0-1^git1", "10-1", "9-1"],
@@ -291,6 +292,8 @@ EDGE = {
 def main():
     outdir = sys.argv[1]
     npairs = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    # per-type counts, for references that are slow to run
+    counts = dict(arg.split("=") for arg in sys.argv[3:])
     gens = {
         "npm": gen_npm, "golang": gen_golang, "cargo": gen_cargo, "nuget": gen_nuget,
         "maven": gen_maven, "pypi": gen_pypi, "gem": gen_gem, "deb": gen_deb,
@@ -304,15 +307,14 @@ def main():
             for a in edge:
                 for b in edge:
                     f.write("%s\t%s\n" % (a, b))
-            for _ in range(npairs):
+            for _ in range(int(counts.get(ptype, npairs))):
                 a = gen(r)
                 # half of the pairs from a small pool, to get ties and near misses
                 b = r.choice(pool) if r.random() < 0.5 else gen(r)
                 f.write("%s\t%s\n" % (a, b))
         with open(os.path.join(outdir, ptype + ".pool"), "w") as f:
             for v in edge + pool:
-                if "\n" not in v:
-                    f.write(v + "\n")
+                f.write(v + "\n")
 
 
 if __name__ == "__main__":
