@@ -128,3 +128,14 @@ AS $$
       JOIN pkgmeta.purl_types t ON t.id = c.purl_type
      ORDER BY c.data_type, c.version_format DESC, c.purl_type
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Version orderings (src/version*.c, doc/README-versions.md): -1, 0 or 1 as a
+-- sorts before, with or after b under the rules of the purl type.
+CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
+RETURNS integer
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pkgmeta_version_cmp';
+COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
+    'compares two versions under the ordering of a purl type: -1, 0 or 1';
+GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
