@@ -31,8 +31,9 @@ comparator_for(PurlTypeId type)
 		case PURL_APK:
 			return apk_compare;
 		case PURL_COMPOSER:
+			return composer_compare;
 		case PURL_CONAN:
-			return dotted_compare;
+			return conan_compare;
 		case PURL_CBL_MARINER:
 		case PURL_WOLFI:
 		case PURL_SWIFT:

@@ -80,7 +80,9 @@ extern bool rpm_compare(PurlTypeId type, const char *a, size_t alen,
 						const char *b, size_t blen, int *cmp, const char **error);
 extern bool apk_compare(PurlTypeId type, const char *a, size_t alen,
 						const char *b, size_t blen, int *cmp, const char **error);
-extern bool dotted_compare(PurlTypeId type, const char *a, size_t alen,
-						   const char *b, size_t blen, int *cmp, const char **error);
+extern bool composer_compare(PurlTypeId type, const char *a, size_t alen,
+							 const char *b, size_t blen, int *cmp, const char **error);
+extern bool conan_compare(PurlTypeId type, const char *a, size_t alen,
+						  const char *b, size_t blen, int *cmp, const char **error);
 
 #endif

@@ -94,7 +94,7 @@ semver_parse(const char *s, size_t len, const SemVerRules *rules, SemVer *v,
 
 	if (i < len && s[i] == '=')
 		i++;
-	if (i < len && (s[i] == 'v' || s[i] == 'V'))
+	if (i < len && s[i] == 'v')
 		i++;
 
 	v->nparts = 0;

@@ -3,7 +3,9 @@
 
     version_cases.py OUTDIR [PAIRS] [TYPE=PAIRS...]
 
-writes, for every purl type with an ordering,
+writes OUTDIR/fuzz.pairs ("type<TAB>a<TAB>b" lines of garbage for every purl
+type, to run the harness under sanitizers) and, for every purl type with an
+ordering,
     OUTDIR/<type>.pairs   "a<TAB>b" lines: every pair of the hand-picked edge
                           cases, then PAIRS seeded pseudo-random pairs
     OUTDIR/<type>.pool    one version a line: edge cases and generated
@@ -243,7 +245,25 @@ def gen_composer(r):
         v += pick(r, "-dev", ".dev", "dev")
     if r.random() < 0.05:
         v += "+build." + num(r)
+    if r.random() < 0.1:
+        v = gen_composer_odd(r)
     return v
+
+
+def gen_composer_date(r):
+    v = "20%02d" % r.randint(0, 30)
+    for _ in range(r.randint(0, 7)):
+        v += pick(r, "", ".", "-", ":", "_") + "%0*d" % (pick(r, 1, 2, 2, 2, 3), r.randint(0, 12))
+    return v + pick(r, "", "", "-beta1", "-dev", ".1")
+
+
+def gen_composer_odd(r):
+    if r.random() < 0.5:
+        return gen_composer_date(r)
+    return pick(r, "1.x-dev", "1.0.x-dev", "2.*-dev", "1.X.dev", "1.0-STABLE", "1.0-Stable1",
+                "1.0.0.0.0", "dev-master", "master", "1.0-", "1.0.", "1.0@beta",
+                "1.0-beta_dev", "1.0-betadev", "1.0.0-b.dev", "1.0-ab", "V1.0",
+                "1.0 as 2.0", "2023-01-01", "20230101", "2023.01.01.1.2", "1.0+", "1.x")
 
 
 def gen_conan(r):
@@ -283,9 +303,16 @@ EDGE = {
               "1.0-alpha-1", "1.0-alpha.1", "2.0.0.RELEASE", "1.0.0.Final",
               "1-0-1", "1--1", "1.2.3-4", "1.2.3.4", "123456789012345678901",
               "1.sp-1", "0-1", "0.rc-0", "0"],
+    "composer": ["1", "1.0", "1.0.0.0", "v1.0", "1.0.0-alpha", "1.0.0-a1", "1.0.0-beta",
+                 "1.0.0-b", "1.0.0-beta0", "1.0.0-beta1", "1.0.0-beta.1", "1.0.0-beta-1-2",
+                 "1.0.0-BETA2", "1.0.0-RC1", "1.0.0-rc.1", "1.0.0-patch1", "1.0.0-pl1",
+                 "1.0.0-p", "1.0.0-stable", "1.0.0-dev", "1.0.0.dev", "1.0.0-beta-dev",
+                 "1.0.0-beta1-dev", "1.0.0+build.1", "1.x-dev", "1.0.x-dev", "1.0-STABLE",
+                 "dev-master", "1.0.0.0.0", "1.0-", "1.0.1"],
     "rpm": ["1.0", "1.0-1", "0:1.0-1", "1:1.0-1", "1.0~rc1-1", "1.0^1-1", "1.0^-1",
             "1.0a-1", "1.0.1-1", "1.00-1", "1.0-1.el8", "1.0-1.el8_2", "1_0-1",
-            "1.0-~1", ":1.0-1", "1.0~~-1", "1.0~-1", "1.0-1^git1", "10-1", "9-1"],
+            "1.0-~1", ":1.0-1", "1.0~~-1", "1.0~-1", "1.0-1^git1", "10-1", "9-1",
+            "1.0-", "1.0", "-1", "1:", "", "1.0-^", "a:1.0"],
 }
 
 
@@ -299,11 +326,13 @@ def main():
         "maven": gen_maven, "pypi": gen_pypi, "gem": gen_gem, "deb": gen_deb,
         "rpm": gen_rpm, "apk": gen_apk, "composer": gen_composer, "conan": gen_conan,
     }
+    write_fuzz(os.path.join(outdir, "fuzz.pairs"),
+               list(gens) + ["cbl-mariner", "wolfi", "swift", "conda", "pub"])
     for ptype, gen in gens.items():
         r = random.Random("%d-%s" % (SEED, ptype))
         edge = EDGE.get(ptype, [])
         pool = sorted(set(gen(r) for _ in range(600)))
-        with open(os.path.join(outdir, ptype + ".pairs"), "w") as f:
+        with open(os.path.join(outdir, ptype + ".pairs"), "w", encoding="utf-8") as f:
             for a in edge:
                 for b in edge:
                     f.write("%s\t%s\n" % (a, b))
@@ -312,9 +341,29 @@ def main():
                 # half of the pairs from a small pool, to get ties and near misses
                 b = r.choice(pool) if r.random() < 0.5 else gen(r)
                 f.write("%s\t%s\n" % (a, b))
-        with open(os.path.join(outdir, ptype + ".pool"), "w") as f:
+        with open(os.path.join(outdir, ptype + ".pool"), "w", encoding="utf-8") as f:
             for v in edge + pool:
                 f.write(v + "\n")
+
+
+FUZZ_WORDS = ["alpha", "beta", "rc", "dev", "post", "sp", "pre", "r", "-r1", "_p",
+              "snapshot", "0", "00", "1", "10", "99999999999999999999999", ".", "-",
+              "+", "~", "^", ":", "!", "v", "=", "cci", "dev-", "\u00e9", " ", "\u00a0",
+              "\u3000", "\u200b", "\x1c", "@beta", " as ", "x", "*", "2023-01"]
+FUZZ_CHARS = "0123456789abcdeprstvxSNAP.-_+~^:! \u00ff"
+
+
+def write_fuzz(path, types, count=50000):
+    r = random.Random("%d-fuzz" % SEED)
+
+    def garbage():
+        if r.random() < 0.5:
+            return "".join(r.choice(FUZZ_CHARS) for _ in range(r.randint(0, 30)))
+        return "".join(r.choice(FUZZ_WORDS) for _ in range(r.randint(0, 12)))
+
+    with open(path, "w", encoding="utf-8") as f:
+        for _ in range(count):
+            f.write("%s\t%s\t%s\n" % (r.choice(types), garbage(), garbage()))
 
 
 if __name__ == "__main__":
