@@ -4,10 +4,11 @@
  *     compares (packaging 22 and later: no legacy versions).
  *
  *     Accepted spellings follow the PEP's normalization rules: any ASCII
- *     case, a leading "v", surrounding whitespace (Unicode, as Python's), "-", "_" or "." around
- *     the pre/post/dev labels, the label synonyms (alpha, beta, c, pre,
- *     preview, rev, r) and implicit numbers.  The key compared is
- *     (epoch, release without trailing zeros, pre, post, dev, local).
+ *     case, a leading "v", surrounding whitespace (Unicode, as Python sees
+ *     it), "-", "_" or "." around the pre/post/dev labels, the label
+ *     synonyms (alpha, beta, c, pre, preview, rev, r) and implicit numbers.
+ *     The key compared is (epoch, release without trailing zeros, pre,
+ *     post, dev, local).
  */
 #include "version_internal.h"
 
