@@ -108,42 +108,12 @@ labelled_part(const char *s, size_t len, size_t *pos, const Label *labels, size_
 	return true;
 }
 
-/*
- * Length of the whitespace character (as Python's str.isspace() sees it) in
- * UTF-8 that starts at s[i] (forward) or ends at s[i - 1] (backward), or 0.
- */
-static size_t
-python_space(const char *s, size_t len, size_t i, bool backward)
-{
-	static const unsigned int spaces[] = {
-		0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0,
-		0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
-		0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-	};
-
-	for (size_t n = 1; n <= 3; n++)
-	{
-		const unsigned char *p;
-		unsigned int cp;
-
-		if (backward ? i < n : i + n > len)
-			break;
-		p = (const unsigned char *) s + (backward ? i - n : i);
-		if (n == 1 && p[0] < 0x80)
-			cp = p[0];
-		else if (n == 2 && (p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
-			cp = ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-		else if (n == 3 && (p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
-			cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-		else
-			continue;
-		for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++)
-			if (spaces[k] == cp)
-				return n;
-		return 0;
-	}
-	return 0;
-}
+/* what Python's str.isspace() accepts */
+static const unsigned int python_spaces[] = {
+	0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0,
+	0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+	0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+};
 
 static bool
 pep440_parse(const char *s, size_t len, Pep440 *v, const char **error)
@@ -152,10 +122,7 @@ pep440_parse(const char *s, size_t len, Pep440 *v, const char **error)
 	size_t		n;
 	int			value;
 
-	for (n = python_space(s, len, len, true); n > 0; n = python_space(s, len, len, true))
-		len -= n;
-	for (n = python_space(s, len, i, false); n > 0; n = python_space(s, len, i, false))
-		i += n;
+	vc_trim_unicode(s, &i, &len, python_spaces, sizeof(python_spaces) / sizeof(python_spaces[0]));
 	if (i < len && (s[i] == 'v' || s[i] == 'V'))
 		i++;
 

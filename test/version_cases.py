@@ -3,9 +3,9 @@
 
     version_cases.py OUTDIR [PAIRS] [TYPE=PAIRS...]
 
-writes OUTDIR/fuzz.pairs ("type<TAB>a<TAB>b" lines of garbage for every purl
-type, to run the harness under sanitizers) and, for every purl type with an
-ordering,
+writes OUTDIR/fuzz.pairs ("type<TAB>a<TAB>b" lines of garbage and of mutated
+versions for every purl type, for the sanitizers and the garbage comparisons)
+and, for every purl type with an ordering,
     OUTDIR/<type>.pairs   "a<TAB>b" lines: every pair of the hand-picked edge
                           cases, then PAIRS seeded pseudo-random pairs
     OUTDIR/<type>.pool    one version a line: edge cases and generated
@@ -97,7 +97,15 @@ def gen_cargo(r):
         v += "-" + semver_pre(r)
     if r.random() < 0.1:
         v += "+" + pick(r, "build.1", "20230101", "git.abc")
+    if r.random() < 0.05:
+        v = gen_cargo_odd(r)
     return v
+
+
+def gen_cargo_odd(r):
+    return pick(r, "1.2", "01.2.3", "1.2.3-", "1.2.3-01", "1.2.3-a..b", "1.2.3.4", "1.2.3+",
+                "1.2.3-a_b", "v1.2.3", "=1.2.3", " 1.2.3", "1.2.3-alpha+build",
+                "18446744073709551615.0.0", "1.2.3+build.01")
 
 
 def gen_nuget(r):
@@ -290,6 +298,10 @@ EDGE = {
                "v0.0.0-20191109021931-daa7c04131f5", "v1.2.4-0.20191109021931-daa7c04131f5",
                "v1.2.3-pre.0.20191109021931-daa7c04131f5", "v1.", "v1.2.3.4", "v", "",
                "v2.0.0+incompatible", "v1.0.0-alpha.beta", "v1.0.0-alpha.1"],
+    "cargo": ["0.0.0", "1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+              "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0+build", "1.0.0+other",
+              "1.0.0-1", "1.0.0-01", "1.0.0--", "v1.0.0", "=1.0.0", "1.0", "1.0.0-",
+              "1.0.0-0.3.7", "1.0.0-alpha+001", "18446744073709551615.0.0", "01.0.0"],
     "pypi": ["1.0", "1.0.0", "1.0a1", "1.0a", "1.0.a.1", "1.0alpha1", "1.0b2",
              "1.0c1", "1.0rc1", "1.0pre1", "1.0preview1", "1.0.dev0", "1.0.dev1",
              "1.0a1.dev1", "1.0.post1", "1.0-1", "1.0r1", "1.0rev1", "1.0.post1.dev1",
@@ -333,7 +345,7 @@ def main():
         "maven": gen_maven, "pypi": gen_pypi, "gem": gen_gem, "deb": gen_deb,
         "rpm": gen_rpm, "apk": gen_apk, "composer": gen_composer, "conan": gen_conan,
     }
-    write_fuzz(os.path.join(outdir, "fuzz.pairs"),
+    write_fuzz(os.path.join(outdir, "fuzz.pairs"), gens,
                list(gens) + ["cbl-mariner", "wolfi", "swift", "conda", "pub"])
     for ptype, gen in gens.items():
         r = random.Random("%d-%s" % (SEED, ptype))
@@ -360,17 +372,39 @@ FUZZ_WORDS = ["alpha", "beta", "rc", "dev", "post", "sp", "pre", "r", "-r1", "_p
 FUZZ_CHARS = "0123456789abcdeprstvxSNAP.-_+~^:! \u00ff"
 
 
-def write_fuzz(path, types, count=50000):
+def mutate(r, v):
+    """v with a few characters inserted, deleted or replaced: near-valid input"""
+    for _ in range(r.randint(1, 3)):
+        i = r.randint(0, len(v))
+        op = r.random()
+        c = r.choice(FUZZ_CHARS)
+        if op < 0.4:
+            v = v[:i] + c + v[i:]
+        elif op < 0.7:
+            v = v[:i] + v[i + 1:]
+        else:
+            v = v[:i] + c + v[i + 1:]
+    return v
+
+
+def write_fuzz(path, gens, types, count=50000):
+    """garbage, and mutations of realistic versions, for every purl type"""
     r = random.Random("%d-fuzz" % SEED)
 
-    def garbage():
-        if r.random() < 0.5:
+    def garbage(ptype):
+        x = r.random()
+        if ptype in gens and x < 0.5:
+            return mutate(r, gens[ptype](r))
+        if x < 0.75:
             return "".join(r.choice(FUZZ_CHARS) for _ in range(r.randint(0, 30)))
         return "".join(r.choice(FUZZ_WORDS) for _ in range(r.randint(0, 12)))
 
     with open(path, "w", encoding="utf-8") as f:
         for _ in range(count):
-            f.write("%s\t%s\t%s\n" % (r.choice(types), garbage(), garbage()))
+            ptype = r.choice(types)
+            # against a realistic version, the garbage's validity decides
+            other = gens[ptype](r) if ptype in gens and r.random() < 0.5 else garbage(ptype)
+            f.write("%s\t%s\t%s\n" % (ptype, garbage(ptype), other))
 
 
 if __name__ == "__main__":

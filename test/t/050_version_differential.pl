@@ -1,6 +1,6 @@
 # Differential test of the version orderings (src/version*.c) against the
 # real implementations on this machine, through a standalone harness (no
-# server): dpkg, packaging.version, node semver, Go's x/mod/semver,
+# server): dpkg, packaging.version, node semver, Go's x/mod/semver, Rust's semver,
 # Gem::Version, Maven's ComparableVersion, rpm, composer/semver.  Then a total-order check (antisymmetry and
 # transitivity) of every ordering on a pool of generated versions.
 # Cases come from test/version_cases.py (fixed seed).  See doc/README-versions.md.
@@ -111,7 +111,19 @@ my %refs = (
 	rpm => [ 'rpm.labelCompare', [ '/usr/bin/python3', "$refdir/ref_rpm.py" ] ],
 	deb => [ 'dpkg --compare-versions', [ 'bash', "$refdir/ref_deb.sh" ] ],
 	composer => [ 'composer/semver', [ 'php', "$refdir/ref_composer.php" ] ],
-	golang => [ 'golang.org/x/mod/semver', ["$dir/ref_golang"] ],);
+	golang => [ 'golang.org/x/mod/semver', ["$dir/ref_golang"] ],
+	cargo => [ 'Rust semver', ["$dir/ref_cargo"] ],);
+
+# the Rust reference is compiled against Debian's semver crate, with Debian's rustc
+my $crate = (glob('/usr/share/cargo/registry/semver-1.*/src/lib.rs'))[-1] // 'missing';
+ok( run([ '/usr/bin/rustc', '--edition', '2018', '-O', '--crate-type', 'rlib',
+			'--crate-name', 'semver', $crate, '-o', "$dir/libsemver.rlib" ],
+			'>', \$out, '2>', \$err)
+	  && run([ '/usr/bin/rustc', '--edition', '2018', '-O', "$refdir/ref_cargo.rs",
+			'--extern', "semver=$dir/libsemver.rlib", '-o', "$dir/ref_cargo" ],
+			'>', \$out, '2>', \$err),
+	"Rust reference compiles ($crate)")
+  or diag($err);
 
 # the Go reference is compiled against Debian's golang.org/x/mod
 ok(run([ 'go', 'build', '-o', "$dir/ref_golang", "$refdir/ref_golang.go" ],
@@ -148,6 +160,7 @@ for my $type (sort grep { $_ ne 'deb' } keys %refs)
 # that the README stays true.
 my @known = (
 	[ npm => "9007199254740992.0.0\t1.0.0", 'numbers above 2^53-1 are compared here' ],
+	[ cargo => "18446744073709551616.0.0\t1.0.0", 'numbers above 2^64-1 are compared here' ],
 	[ deb => "\t1.0", 'an empty version is an error here' ],
 	[ maven => "1.\xd9\xa2\t1.2", 'non-ASCII digits (here U+0662) are letters here' ],);
 for my $k (@known)
