@@ -344,3 +344,14 @@ BEGIN
          ORDER BY v.published_date DESC, v.advisory_id, v.source;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Version orderings (src/version*.c, doc/README-versions.md): -1, 0 or 1 as a
+-- sorts before, with or after b under the rules of the purl type.
+CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
+RETURNS integer
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pkgmeta_version_cmp';
+COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
+    'compares two versions under the ordering of a purl type: -1, 0 or 1';
+GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
