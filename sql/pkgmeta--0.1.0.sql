@@ -146,3 +146,28 @@ $$;
 -- Admins may tune their own syncs; sources stay superuser-only (they make
 -- the server read a directory or fetch a URL).
 GRANT SET ON PARAMETER pkgmeta.purl_types, pkgmeta.max_line_length TO pkgmeta_admin;
+
+-- ---------------------------------------------------------------------------
+-- Background worker: status and wake-up (doc/README-worker.md).
+
+-- One row from shared memory: the running or last sync (by the worker or a
+-- CALL), the worker's schedule, and how fresh the data is.
+CREATE FUNCTION pkgmeta_sync_status(
+    OUT state text, OUT pid integer,
+    OUT started_at timestamptz, OUT finished_at timestamptz,
+    OUT current_object text, OUT files_done bigint,
+    OUT packages_written bigint, OUT bytes_read bigint,
+    OUT last_success_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT next_run_at timestamptz, OUT worker_pid integer,
+    OUT newest_delta_at timestamptz, OUT newest_delta_age interval,
+    OUT stale boolean)
+RETURNS record
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_sync_status';
+
+-- Wakes the worker to sync now, when the calling transaction commits.
+CREATE FUNCTION pkgmeta_request_sync() RETURNS boolean
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_request_sync';
+REVOKE ALL ON FUNCTION pkgmeta_request_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pkgmeta_request_sync() TO pkgmeta_admin;

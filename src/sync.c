@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -12,17 +13,20 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
+#include "postmaster/interrupt.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/sinvaladt.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "decode_v2.h"
 #include "settings.h"
+#include "status.h"
 #include "store.h"
 #include "stream.h"
 #include "sync.h"
@@ -138,6 +142,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	char	   *activity = psprintf("pkgmeta sync: applying %s", object->name);
 
 	pgstat_report_activity(STATE_RUNNING, activity);
+	status_file_begin(object->name);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(file_cxt);
 	PG_TRY();
@@ -182,6 +187,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 							 (long long) out.packages, (long long) out.bad_lines,
 							 (long long) out.bytes,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
+	status_file_done(out.applied, out.packages, out.bytes);
 	return out;
 }
 
@@ -234,8 +240,24 @@ report_stream(int level, const StreamKey *key, const SyncTotals *t)
 					(long long) t->bad_lines, (long long) t->failed_files)));
 }
 
-SyncResult
-sync_run(TimestampTz deadline, int report_level)
+/*
+ * Applies a pending configuration reload at a file boundary (also inside a
+ * long CALL, where the backend's main loop would apply it only afterwards),
+ * so that pkgmeta.enabled = off and pg_reload_conf() stop a running sync.
+ */
+static bool
+still_enabled(void)
+{
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+	return pkgmeta_enabled;
+}
+
+static SyncResult
+sync_streams(TimestampTz deadline, int report_level)
 {
 	SyncResult	result = {{0}};
 	MemoryContext run_cxt;
@@ -260,7 +282,7 @@ sync_run(TimestampTz deadline, int report_level)
 		v2_record_init(&rec);
 		store_begin_sync();
 
-		for (int i = 0; i < pkgmeta_purl_types->count && !result.budget_spent; i++)
+		for (int i = 0; i < pkgmeta_purl_types->count && !result.budget_spent && !result.disabled; i++)
 		{
 			const PurlType *pt = purl_type_by_id(pkgmeta_purl_types->types[i]);
 			StreamKey	key = {"licenses", "v2", pt->id};
@@ -276,6 +298,14 @@ sync_run(TimestampTz deadline, int report_level)
 				SourceObject *object = lfirst(lc);
 				FileOutcome out;
 
+				if (!still_enabled())
+				{
+					result.disabled = true;
+					ereport(report_level,
+							(errmsg("pkgmeta: pkgmeta.enabled is off; stopped before %s",
+									object->name)));
+					break;
+				}
 				MemoryContextReset(file_cxt);
 				out = apply_file(source, &key, object, &rec, file_cxt);
 				MemoryContextSwitchTo(run_cxt);
@@ -319,6 +349,26 @@ sync_run(TimestampTz deadline, int report_level)
 	return result;
 }
 
+SyncResult
+sync_run(TimestampTz deadline, int report_level)
+{
+	SyncResult	result;
+
+	status_run_begin();
+	PG_TRY();
+	{
+		result = sync_streams(deadline, report_level);
+	}
+	PG_CATCH();
+	{
+		status_run_failed();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	status_run_end(result.totals.failed_files);
+	return result;
+}
+
 /*
  * CALL pkgmeta_sync(max_duration interval DEFAULT '4 minutes')
  *
@@ -341,6 +391,18 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 				 errmsg("pkgmeta_sync() cannot run inside a transaction block or a function"),
 				 errdetail("It commits once per file applied."),
 				 errhint("Run CALL pkgmeta_sync() as a statement of its own (psql, pg_cron), outside BEGIN ... COMMIT.")));
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("pkgmeta_sync() cannot run on a standby"),
+				 errhint("Sync on the primary; its data reaches the standby by replication.")));
+	if (!pkgmeta_enabled)
+	{
+		ereport(NOTICE,
+				(errmsg("pkgmeta: syncing is switched off (pkgmeta.enabled = off); not starting"),
+				 errhint("Set pkgmeta.enabled = on and reload the configuration to sync again.")));
+		PG_RETURN_VOID();
+	}
 	if (!PG_ARGISNULL(0))
 	{
 		Interval   *budget = PG_GETARG_INTERVAL_P(0);
@@ -380,7 +442,8 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	ereport(NOTICE,
 			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
 					"%lld failed files",
-					result.budget_spent ? "stopped at its time budget" : "complete",
+					result.budget_spent ? "stopped at its time budget" :
+					result.disabled ? "stopped: pkgmeta.enabled is off" : "complete",
 					(long long) result.totals.files, (long long) result.totals.packages,
 					(long long) result.totals.bytes, (long long) result.totals.bad_lines,
 					(long long) result.totals.failed_files)));

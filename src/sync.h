@@ -23,6 +23,7 @@ typedef struct SyncResult
 {
 	SyncTotals	totals;
 	bool		budget_spent;	/* stopped between files, work remains */
+	bool		disabled;		/* stopped between files: pkgmeta.enabled off */
 } SyncResult;
 
 /*

@@ -17,13 +17,15 @@ use Test::More;
 our @EXPORT = qw(new_node new_mirror write_object record sync_notices query);
 
 # A started cluster with pkgmeta preloaded and created in database postgres.
+# The background worker syncs only on request unless conf sets
+# pkgmeta.sync_interval, so that tests of CALL pkgmeta_sync() run alone.
 sub new_node
 {
 	my ($name, %opt) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init(%{ $opt{init} // {} });
 	$node->append_conf('postgresql.conf',
-		"shared_preload_libraries = 'pkgmeta'\n" . ($opt{conf} // ''));
+		"shared_preload_libraries = 'pkgmeta'\npkgmeta.sync_interval = 0\n" . ($opt{conf} // ''));
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION pkgmeta')
 	  unless $opt{no_extension};
