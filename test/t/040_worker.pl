@@ -55,7 +55,8 @@ is(status('pid = pg_backend_pid()'), 'f', 'status shows the last run, by whichev
 
 # The interval is honoured: new files are picked up with no CALL.
 my $root = PostgreSQL::Test::Utils::tempdir('mirror');
-reconfigure($node, 'pkgmeta.licenses_source' => "file://$root");
+# (npm only: the sample's other checkpoints are not in this mirror)
+reconfigure($node, 'pkgmeta.licenses_source' => "file://$root", 'pkgmeta.purl_types' => 'npm');
 write_object($root, 'v2/npm/1700000000/0.ndjson', lines => [ record('first') ]);
 ok($node->poll_query_until('postgres',
 	q{SELECT count(*) = 1 FROM pkgmeta.packages WHERE name = 'first'}), 'interval run applies a new file');
