@@ -110,4 +110,14 @@ is(query($node, q{SELECT default_licenses FROM pkgmeta.package_licenses WHERE na
 is(query($node, q{SELECT sequence, chunk FROM pkgmeta_checkpoints() WHERE purl_type = 'npm'}),
 	'2000|0', 'checkpoint at the last file present');
 
+# A file full of garbage records 100 bad lines one by one, then one summary.
+$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+write_object($root, 'v2/npm/3000/0.ndjson', lines => [ record('before'), ('garbage') x 150, record('after') ]);
+($ret, $notices) = sync_notices($node);
+like($notices, qr/npm: 1 files, 2 packages, \d+ bytes, 150 bad lines/, 'every bad line counted');
+is(query($node, q{SELECT count(*), min(line), max(line) FROM pkgmeta.sync_errors WHERE reason = 'not a JSON object'}),
+	'100|2|101', 'the first 100 bad lines recorded one by one');
+is(query($node, q{SELECT line, reason FROM pkgmeta.sync_errors WHERE reason <> 'not a JSON object'}),
+	'102|50 more bad lines from this one on were not recorded', 'one row counts the rest');
+
 done_testing();

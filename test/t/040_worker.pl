@@ -97,7 +97,7 @@ my ($sequence, $chunk) = split /\|/,
 ok($sequence == 1700000100 && $chunk < 5, "stopped in the middle (checkpoint at chunk $chunk of 0..5)");
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'big-1700000100-%'}),
 	($chunk + 1) * 15000, 'at a file boundary: the rows of exactly the checkpointed files');
-ok($node->log_contains(qr/pkgmeta\.enabled is off; stopped before v2\/npm\/1700000100\/@{[$chunk + 1]}\.ndjson/),
+ok($node->log_contains(qr/pkgmeta\.enabled is off; stopped after v2\/npm\/1700000100\/$chunk\.ndjson/),
 	'the log says where it stopped');
 ($ret, $out, $err) = $node->psql('postgres', 'CALL pkgmeta_sync()');
 like($err, qr/NOTICE:  pkgmeta: syncing is switched off \(pkgmeta.enabled = off\); not starting/,
