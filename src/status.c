@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -384,7 +385,9 @@ pkgmeta_sync_status(PG_FUNCTION_ARGS)
 		TimestampTz at = time_t_to_timestamptz((pg_time_t) sequence);
 
 		values[13] = TimestampTzGetDatum(at);
-		values[14] = DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(now),
+		/* against now(), as the same expression in SQL would be */
+		values[14] = DirectFunctionCall2(timestamp_mi,
+										 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
 										 TimestampTzGetDatum(at));
 	}
 	else
