@@ -520,6 +520,19 @@ sync_run(TimestampTz deadline, int report_level)
 	return result;
 }
 
+void
+sync_report(int level, const SyncResult *result)
+{
+	ereport(level,
+			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
+					"%lld failed files",
+					result->budget_spent ? "stopped at its time budget" :
+					result->disabled ? "stopped because pkgmeta.enabled is off" : "complete",
+					(long long) result->totals.files, (long long) result->totals.packages,
+					(long long) result->totals.bytes, (long long) result->totals.bad_lines,
+					(long long) result->totals.failed_files)));
+}
+
 /*
  * CALL pkgmeta_sync(max_duration interval DEFAULT '4 minutes')
  *
@@ -593,13 +606,6 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	ereport(NOTICE,
-			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
-					"%lld failed files",
-					result.budget_spent ? "stopped at its time budget" :
-					result.disabled ? "stopped: pkgmeta.enabled is off" : "complete",
-					(long long) result.totals.files, (long long) result.totals.packages,
-					(long long) result.totals.bytes, (long long) result.totals.bad_lines,
-					(long long) result.totals.failed_files)));
+	sync_report(NOTICE, &result);
 	PG_RETURN_VOID();
 }

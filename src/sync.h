@@ -33,6 +33,9 @@ typedef struct SyncResult
  */
 extern SyncResult sync_run(TimestampTz deadline, int report_level);
 
+/* Logs a run's outcome and totals in one line. */
+extern void sync_report(int level, const SyncResult *result);
+
 /*
  * The cluster-wide single-flight lock, held for a whole run and released
  * with the session if it dies.  Returns false at once when another process

@@ -44,14 +44,6 @@ PG_FUNCTION_INFO_V1(pkgmeta_request_sync);
 /* Stale-data warnings are repeated at most this often. */
 #define STALE_WARNING_EVERY USECS_PER_HOUR
 
-typedef enum RunOutcome
-{
-	RUN_SKIPPED,				/* another sync holds the lock */
-	RUN_DONE,
-	RUN_BUDGET_SPENT,			/* work remains: run again at once */
-	RUN_FAILED
-} RunOutcome;
-
 void
 worker_register(void)
 {
@@ -146,13 +138,13 @@ run_deadline(void)
 									   (int64) pkgmeta_worker_max_duration * 1000);
 }
 
-static RunOutcome
+/* One run under the single-flight lock; true when its budget ran out with work left. */
+static bool
 run_sync(void)
 {
 	int			holder;
 	Portal		portal;
 	SyncResult	result;
-	int			level;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -161,7 +153,7 @@ run_sync(void)
 		CommitTransactionCommand();
 		ereport(LOG,
 				(errmsg("pkgmeta: skipping this run: a sync is already running (pid %d)", holder)));
-		return RUN_SKIPPED;
+		return false;
 	}
 
 	PG_TRY();
@@ -192,27 +184,20 @@ run_sync(void)
 	PG_END_TRY();
 
 	/* a run that found nothing new is routine */
-	level = (result.totals.files > 0 || result.totals.failed_files > 0) ? LOG : DEBUG1;
-	ereport(level,
-			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
-					"%lld failed files",
-					result.budget_spent ? "stopped at its time budget" :
-					result.disabled ? "stopped: pkgmeta.enabled is off" : "complete",
-					(long long) result.totals.files, (long long) result.totals.packages,
-					(long long) result.totals.bytes, (long long) result.totals.bad_lines,
-					(long long) result.totals.failed_files)));
-	return result.budget_spent ? RUN_BUDGET_SPENT : RUN_DONE;
+	sync_report(result.totals.files > 0 || result.totals.failed_files > 0 ? LOG : DEBUG1,
+				&result);
+	return result.budget_spent;
 }
 
 /* One run; an ERROR is logged and recorded, never the end of the worker. */
-static RunOutcome
+static bool
 run_sync_guarded(MemoryContext worker_cxt)
 {
-	volatile RunOutcome outcome = RUN_FAILED;
+	volatile bool work_left = false;
 
 	PG_TRY();
 	{
-		outcome = run_sync();
+		work_left = run_sync();
 	}
 	PG_CATCH();
 	{
@@ -234,7 +219,7 @@ run_sync_guarded(MemoryContext worker_cxt)
 	MemoryContextSwitchTo(worker_cxt);
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
-	return outcome;
+	return work_left;
 }
 
 /*
@@ -267,9 +252,9 @@ check_staleness(TimestampTz now)
 
 /* When the next run is due; 0 when only a request starts one. */
 static TimestampTz
-next_run_time(TimestampTz last_run_end, RunOutcome last_outcome, TimestampTz now)
+next_run_time(TimestampTz last_run_end, bool work_left, TimestampTz now)
 {
-	if (last_outcome == RUN_BUDGET_SPENT)
+	if (work_left)
 		return last_run_end;
 	if (pkgmeta_sync_interval == 0)
 		return 0;
@@ -283,7 +268,7 @@ pkgmeta_worker_main(Datum arg)
 {
 	MemoryContext worker_cxt;
 	TimestampTz last_run_end = 0;	/* 0: none yet */
-	RunOutcome last_outcome = RUN_DONE;
+	bool		work_left = false;	/* the last run spent its budget */
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -303,6 +288,9 @@ pkgmeta_worker_main(Datum arg)
 		bool		installed;
 		long		timeout;
 
+		/* nothing allocated here outlives one pass */
+		MemoryContextSwitchTo(worker_cxt);
+		MemoryContextReset(worker_cxt);
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 		{
@@ -313,11 +301,11 @@ pkgmeta_worker_main(Datum arg)
 		requested = status_take_request();
 		installed = pkgmeta_enabled && extension_installed();
 		now = GetCurrentTimestamp();
-		next_run = next_run_time(last_run_end, last_outcome, now);
+		next_run = next_run_time(last_run_end, work_left, now);
 		if (pkgmeta_enabled && (requested || (next_run != 0 && now >= next_run)))
 		{
 			/* without the extension, look again at the next interval */
-			last_outcome = installed ? run_sync_guarded(worker_cxt) : RUN_DONE;
+			work_left = installed && run_sync_guarded(worker_cxt);
 			last_run_end = GetCurrentTimestamp();
 			continue;
 		}
