@@ -4,6 +4,7 @@
 # and pg_terminate_backend, purges old error rows and warns on stale data.
 use strict;
 use warnings;
+use PostgreSQL::Test::Cluster;
 use PkgmetaTest;
 use Test::More;
 
@@ -162,5 +163,14 @@ ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pkgmeta.sync_e
 ok($node->log_contains(qr/deleted $old rows older than pkgmeta.errors_retention/), 'the purge is logged');
 ok($node->poll_query_until('watch', q{SELECT NOT stale FROM pkgmeta_sync_status()}),
 	'a success makes the data fresh again');
+
+# Without shared_preload_libraries the library refuses to load, and says how.
+my $plain = PostgreSQL::Test::Cluster->new('plain');
+$plain->init;
+$plain->start;
+($ret, $out, $err) = $plain->psql('postgres', 'CREATE EXTENSION pkgmeta');
+like($err, qr/ERROR:  pkgmeta must be loaded via shared_preload_libraries\n.*HINT:  Add pkgmeta to shared_preload_libraries/s,
+	'CREATE EXTENSION without preloading fails with a hint');
+$plain->stop;
 
 done_testing();

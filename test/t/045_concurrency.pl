@@ -1,6 +1,7 @@
 # Single flight across the worker and sessions: the worker and two sessions'
 # CALL pkgmeta_sync() start at once; exactly one syncs, the others return
-# at once and name it.
+# at once and name it.  And a CALL, too, stops at a file boundary when
+# pkgmeta.enabled goes off.
 use strict;
 use warnings;
 use IPC::Run;
@@ -57,5 +58,26 @@ is($node->safe_psql('postgres', q{SELECT count(*), count(DISTINCT name) FROM pkg
 	'60000|60000', 'every row once');
 is($node->safe_psql('postgres', q{SELECT sequence, chunk FROM pkgmeta_checkpoints()}), '1000|3',
 	'checkpoint at the last file');
+
+# pkgmeta.enabled = off and a reload stop a running CALL after its current file.
+write_big_files($root, 2000, 4, 15000);
+my $call = start_call();
+ok($node->poll_query_until('postgres',
+	q{SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'pkgmeta sync: applying v2/npm/2000/%'}),
+	'a CALL is syncing');
+reconfigure($node, 'pkgmeta.enabled' => 'off');
+$call->{h}->finish;
+like($call->{err}, qr/pkgmeta\.enabled is off; stopped after v2\/npm\/2000\/(\d)\.ndjson/,
+	'the CALL stopped after a file');
+my ($done) = $call->{err} =~ /stopped after v2\/npm\/2000\/(\d)\.ndjson/;
+like($call->{err}, qr/sync stopped because pkgmeta.enabled is off: @{[$done + 1]} files/,
+	'and says why in its summary');
+is($node->safe_psql('postgres', q{SELECT sequence, chunk FROM pkgmeta_checkpoints()}), "2000|$done",
+	'checkpoint at that file');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'big-2000-%'}),
+	($done + 1) * 15000, 'with exactly its rows');
+reconfigure($node, 'pkgmeta.enabled' => 'on');
+my ($ret, $notices) = sync_notices($node);
+like($notices, qr/sync complete: @{[3 - $done]} files/, 'on again, a CALL resumes from the checkpoint');
 
 done_testing();
