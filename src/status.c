@@ -267,14 +267,18 @@ status_take_request(void)
 	return pg_atomic_exchange_u32(&status->sync_requested, 0) != 0;
 }
 
-TimestampTz
-status_stale_at(void)
+static TimestampTz
+stale_at(TimestampTz last_success)
 {
-	TimestampTz last_success = status_last_success();
-
 	/* before the first success, count from the server's start */
 	return (last_success != 0 ? last_success : PgStartTime) +
 		(int64) pkgmeta_stale_after * USECS_PER_SEC;
+}
+
+TimestampTz
+status_stale_at(void)
+{
+	return stale_at(status_last_success());
 }
 
 TimestampTz
@@ -394,7 +398,7 @@ pkgmeta_sync_status(PG_FUNCTION_ARGS)
 		nulls[13] = nulls[14] = true;
 
 	/* a standby does not sync: its freshness is the primary's */
-	values[15] = BoolGetDatum(now >= status_stale_at());
+	values[15] = BoolGetDatum(now >= stale_at(s.last_success_at));
 	nulls[15] = RecoveryInProgress();
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
