@@ -13,6 +13,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -316,6 +317,18 @@ newest_delta(int64 *sequence)
 	return found;
 }
 
+/*
+ * Whether this session is in pkgmeta.database, where the extension then
+ * exists: a worker that last found it missing finds it at its next wake-up.
+ */
+static bool
+in_worker_database(void)
+{
+	char	   *name = get_database_name(MyDatabaseId);
+
+	return name != NULL && strcmp(name, pkgmeta_database) == 0;
+}
+
 #define NCOLUMNS 16
 
 /* 0 stands for "never" in shared memory: NULL in the row */
@@ -361,7 +374,7 @@ pkgmeta_sync_status(PG_FUNCTION_ARGS)
 		state = "standby";
 	else if (s.worker_pid == 0)
 		state = "stopped";
-	else if (s.worker_waiting)
+	else if (s.worker_waiting && !in_worker_database())
 		state = "waiting";
 	else
 		state = "idle";
