@@ -246,6 +246,18 @@ int			pkgmeta_worker_max_duration = 240;
 int			pkgmeta_errors_retention = 30 * 24 * 60;
 int			pkgmeta_stale_after = 24 * 60 * 60;
 
+static bool
+check_database(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+	{
+		GUC_check_errdetail("The background worker needs a database to connect to.");
+		GUC_check_errhint("Name the database where CREATE EXTENSION pkgmeta is run.");
+		return false;
+	}
+	return true;
+}
+
 void
 settings_define_worker(void)
 {
@@ -263,7 +275,7 @@ settings_define_worker(void)
 							   &pkgmeta_database,
 							   "postgres",
 							   PGC_POSTMASTER, 0,
-							   NULL, NULL, NULL);
+							   check_database, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.sync_interval",
 							"Time between the background worker's syncs.",
 							"Counted from the end of one run to the start of the next; "
