@@ -34,10 +34,16 @@ is(status('files_done, pid IS NULL, last_success_at IS NULL'), '0|t|t', 'and has
 $node->safe_psql('postgres', 'CREATE EXTENSION pkgmeta');
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 5 FROM pkgmeta_checkpoints()}),
 	'checkpoints appear without any CALL');
-ok($node->poll_query_until('watch', q{SELECT state = 'idle' FROM pkgmeta_sync_status()}),
-	'then it is idle');
-is(status(qq{pid = $pid, files_done, last_success_at >= started_at, last_error IS NULL, current_object IS NULL}),
-	"t|7|t|t|t", 'status: the worker ran it, 7 files, a success, no error');
+# From here on the worker runs on request only, so that what follows is not
+# raced by interval runs.
+reconfigure($node, 'pkgmeta.sync_interval' => '0');
+ok($node->poll_query_until('watch',
+	q{SELECT state = 'idle' AND next_run_at IS NULL FROM pkgmeta_sync_status()}),
+	'then it is idle, with no run planned at interval 0');
+ok($node->log_contains(qr/\[$pid\] LOG:  pkgmeta: sync complete: 7 files, 17 packages/),
+	'the worker logged its run: 7 files');
+is(status(qq{pid = $pid, last_success_at >= started_at, last_error IS NULL, current_object IS NULL}),
+	"t|t|t|t", 'status: the worker ran it, a success, no error');
 is($node->safe_psql('postgres',
 	q{SELECT application_name, wait_event_type, wait_event, state FROM pg_stat_activity WHERE backend_type = 'pkgmeta sync'}),
 	'pkgmeta sync|Extension|Extension|idle', 'while idle it waits on its latch with a wait event');
@@ -46,25 +52,29 @@ is($node->safe_psql('postgres',
 my $contents = q{SELECT string_agg(format('%s|%s|%s|%s|%s|%s', purl_type, name, lowest_version,
 	highest_version, default_licenses, other_licenses), E'\n' ORDER BY purl_type, name)
 	FROM pkgmeta.package_licenses};
-my ($ret, $out, $err) = $node->psql('watch', 'CALL pkgmeta_sync()');
+my ($ret, $out, $err) = $node->psql('watch', 'SELECT pg_backend_pid(); CALL pkgmeta_sync()');
 like($err, qr/sync complete: 7 files/, 'a CALL in another database syncs the same mirror');
 is($node->safe_psql('postgres', $contents), $node->safe_psql('watch', $contents),
 	'the worker stored exactly what the CALL stored');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pkgmeta.sync_errors'),
 	$node->safe_psql('watch', 'SELECT count(*) FROM pkgmeta.sync_errors'), 'and the same error rows');
-is(status('pid = pg_backend_pid()'), 'f', 'status shows the last run, by whichever process ran it');
+is(status('pid, files_done, packages_written'), "$out|7|17",
+	'status shows the last run, by whichever process ran it');
 
 # The interval is honoured: new files are picked up with no CALL.
 my $root = PostgreSQL::Test::Utils::tempdir('mirror');
 # (npm only: the sample's other checkpoints are not in this mirror)
-reconfigure($node, 'pkgmeta.licenses_source' => "file://$root", 'pkgmeta.purl_types' => 'npm');
+reconfigure($node, 'pkgmeta.licenses_source' => "file://$root", 'pkgmeta.purl_types' => 'npm',
+	'pkgmeta.sync_interval' => '2s');
 write_object($root, 'v2/npm/1700000000/0.ndjson', lines => [ record('first') ]);
 ok($node->poll_query_until('postgres',
 	q{SELECT count(*) = 1 FROM pkgmeta.packages WHERE name = 'first'}), 'interval run applies a new file');
 write_object($root, 'v2/npm/1700000000/1.ndjson', lines => [ record('second') ]);
 ok($node->poll_query_until('postgres',
 	q{SELECT chunk = 1 FROM pkgmeta_checkpoints() WHERE purl_type = 'npm'}), 'and the next one');
-is(status(q{next_run_at - finished_at BETWEEN interval '2s' AND interval '3s'}), 't',
+ok($node->poll_query_until('watch',
+	q{SELECT state = 'idle' AND next_run_at - finished_at BETWEEN interval '2s' AND interval '3s'
+	  FROM pkgmeta_sync_status()}),
 	'next_run_at is one interval after the last run');
 
 # Only on request: interval 0; a request counts when its transaction commits.
