@@ -3,10 +3,10 @@
  *     The sync status in shared memory and pkgmeta_sync_status().
  *
  *     One struct, plain data only, guarded by one LWLock.  Only the process
- *     holding the sync lock writes the run fields, and only the worker
- *     writes the worker fields; anyone may read.  A process that exits
- *     during a run (pg_terminate_backend) marks the run ended on its way out;
- *     a crash reinitializes shared memory altogether.
+ *     holding the sync lock writes the run fields, only the worker writes
+ *     the worker fields, and any failure may set last_error; anyone may
+ *     read.  A process that exits during a run (pg_terminate_backend) marks
+ *     the run ended on its way out; a crash reinitializes shared memory.
  */
 #include "postgres.h"
 
