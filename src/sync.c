@@ -237,7 +237,12 @@ pending_files(Source *source, const StreamKey *key, const char *prefix, const ch
 	if (checkpoint_present)
 		return pending;
 
-	/* records are whole-state upserts, so replaying everything converges */
+	/*
+	 * Records are whole-state upserts, so replaying everything converges.
+	 * The listing may have started at the checkpoint's folder: list again
+	 * from the first file.
+	 */
+	objects = source->methods->list(source, prefix, ext, NULL);
 	ereport(WARNING,
 			(errmsg("pkgmeta: checkpointed file %s is no longer in %s", cp.object,
 					source->location),
