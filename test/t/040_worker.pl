@@ -123,6 +123,20 @@ ok($node->poll_query_until('postgres',
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'big-1700000100-%'}),
 	6 * 15000, 'and completes with every row once');
 
+# pkgmeta.worker_max_duration: a run stops at a file boundary past its budget
+# and, with work left, the next run follows without another request.
+reconfigure($node, 'pkgmeta.worker_max_duration' => '1s');
+write_big_files($root, 1700000150, 4, 15000);
+$node->safe_psql('postgres', 'SELECT pkgmeta_request_sync()');
+ok($node->poll_query_until('postgres',
+	q{SELECT sequence = 1700000150 AND chunk = 3 FROM pkgmeta_checkpoints() WHERE purl_type = 'npm'}),
+	'a budget-limited worker finishes after one request');
+ok($node->log_contains(qr/\[$pid\] LOG:  pkgmeta: sync stopped at its time budget/),
+	'in more than one run');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'big-1700000150-%'}),
+	4 * 15000, 'with every row once');
+reconfigure($node, 'pkgmeta.worker_max_duration' => '0');
+
 # pg_terminate_backend: the postmaster restarts it, nothing is lost.
 write_big_files($root, 1700000200, 6, 15000);
 $node->safe_psql('postgres', 'SELECT pkgmeta_request_sync()');
