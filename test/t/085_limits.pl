@@ -4,6 +4,7 @@
 use strict;
 use warnings;
 use IO::Compress::Gzip qw(gzip $GzipError);
+use GcsTestServer;
 use PkgmetaTest;
 use Test::More;
 
@@ -146,5 +147,22 @@ set_conf('pkgmeta.max_listing_objects = 100000');
 ($ret, $notices) = sync_notices($node);
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'}), '3',
 	'a raised limit lets the listing through');
+
+# Over the GCS JSON API the listing stops paging once over the limit.
+$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+my $bucket = PostgreSQL::Test::Utils::tempdir('bucket');
+write_object($bucket, "v2/rubygem/1000/$_.ndjson", lines => [ record("gem-$_") ]) for 0 .. 9;
+my $gcs = GcsTestServer->start(root => $bucket, bucket => 'limits', page_size => 2);
+set_conf(join("\n", "pkgmeta.licenses_source = 'gs://limits'",
+	"pkgmeta.gcs_endpoint = '" . $gcs->endpoint . "'", "pkgmeta.purl_types = 'gem'",
+	"pkgmeta.version_formats = 'v2'",
+	'pkgmeta.max_listing_objects = 3'));
+$gcs->reset_stats;
+($ret, $notices) = sync_notices($node);
+like($notices, qr/the listing of v2\/rubygem\/ holds more than 3 files/, 'a bucket listing over the limit is refused');
+is($gcs->stats->{list}, 2, 'after the page that crossed the limit (pages of 2), no more pages are read');
+is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'gem-%'}), '0',
+	'nothing of that type applies');
+$gcs->stop;
 
 done_testing();
