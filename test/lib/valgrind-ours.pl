@@ -1,10 +1,17 @@
 #!/usr/bin/perl
-# Prints the valgrind error reports of the given logs whose stack passes
-# through pkgmeta.so, each headed by "== <log file>", then a summary line
-# "valgrind: N error reports, M through pkgmeta.so".  Postgres itself is not
-# built for valgrind here, so its own reports are counted but not judged.
+# valgrind-ours.pl SRC_DIR LOG...
+# Prints the valgrind error reports of the logs whose stack passes through
+# pkgmeta: a frame in pkgmeta.so, or (with its debug info) in one of the C
+# files of SRC_DIR.  Each is headed by "== <log file>"; a summary line
+# "valgrind: N error reports, M through pkgmeta" ends the output.  Postgres
+# itself is not built for valgrind here, so its reports are counted only.
 use strict;
 use warnings;
+use File::Basename qw(basename);
+
+my $src = shift @ARGV;
+my $files = join('|', map { quotemeta(basename($_)) } glob("$src/*.c"));
+my $ours_re = qr/pkgmeta\.so\b|\((?:$files):\d+\)/;
 
 my ($all, $ours) = (0, 0);
 for my $file (@ARGV)
@@ -15,7 +22,7 @@ for my $file (@ARGV)
 		if (grep { /^==\d+==\s+at 0x/ } @block)
 		{
 			$all++;
-			if (grep { /pkgmeta\.so/ } @block)
+			if (grep { /^==\d+==\s+(?:at|by) 0x/ && /$ours_re/ } @block)
 			{
 				$ours++;
 				print "== $file\n", @block;
@@ -31,5 +38,5 @@ for my $file (@ARGV)
 	}
 	$flush->();
 }
-print "valgrind: $all error reports, $ours through pkgmeta.so\n";
+print "valgrind: $all error reports, $ours through pkgmeta\n";
 exit($ours > 0 ? 1 : 0);
