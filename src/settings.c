@@ -301,7 +301,7 @@ settings_define(void)
 bool		pkgmeta_enabled = true;
 char	   *pkgmeta_database = NULL;
 int			pkgmeta_sync_interval = 300;
-int			pkgmeta_worker_max_duration = 240;
+int			pkgmeta_worker_max_duration = 240 * 1000;
 int			pkgmeta_errors_retention = 30 * 24 * 60;
 int			pkgmeta_stale_after = 24 * 60 * 60;
 
@@ -348,8 +348,8 @@ settings_define_worker(void)
 							"A run stops at the first file boundary past it and the next "
 							"starts at once; 0 means no limit.",
 							&pkgmeta_worker_max_duration,
-							240, 0, INT_MAX / 1000,
-							PGC_SIGHUP, GUC_UNIT_S,
+							240 * 1000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.errors_retention",
 							"Age after which the worker deletes rows of pkgmeta.sync_errors.",

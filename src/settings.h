@@ -33,7 +33,7 @@ extern void settings_define(void);
 extern bool pkgmeta_enabled;
 extern char *pkgmeta_database;
 extern int	pkgmeta_sync_interval;	/* seconds, 0: only on request */
-extern int	pkgmeta_worker_max_duration;	/* seconds, 0: no limit */
+extern int	pkgmeta_worker_max_duration;	/* ms, 0: no limit */
 extern int	pkgmeta_errors_retention;	/* minutes */
 extern int	pkgmeta_stale_after;	/* seconds */
 

@@ -136,7 +136,7 @@ run_deadline(void)
 	if (pkgmeta_worker_max_duration == 0)
 		return 0;
 	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-									   (int64) pkgmeta_worker_max_duration * 1000);
+									   (int64) pkgmeta_worker_max_duration);
 }
 
 /* One run under the single-flight lock; true when its budget ran out with work left. */
