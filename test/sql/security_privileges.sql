@@ -44,7 +44,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     s text;
 BEGIN
-    FOR s IN SELECT name FROM pg_settings WHERE name LIKE 'pkgmeta.%' ORDER BY name LOOP
+    FOR s IN SELECT name FROM pg_settings
+              WHERE name LIKE 'pkgmeta.%' AND context IN ('user', 'superuser')
+              ORDER BY name LOOP
         BEGIN
             PERFORM set_config(s, current_setting(s), true);
             RETURN NEXT s;
@@ -55,6 +57,11 @@ BEGIN
 END
 $$;
 SELECT count(*) >= 10 AS many_settings FROM pg_settings WHERE name LIKE 'pkgmeta.%';
+-- the others change only in the configuration files or by ALTER SYSTEM
+SELECT name AS alterable_by_plain_or_admin FROM pg_settings
+ WHERE name LIKE 'pkgmeta.%'
+   AND (has_parameter_privilege('regress_priv_plain', name, 'ALTER SYSTEM')
+        OR has_parameter_privilege('regress_priv_admin', name, 'ALTER SYSTEM'));
 SET ROLE regress_priv_plain;
 SELECT pg_temp.settable_by_current_user() AS settable_by_plain_user;
 -- the internal advisory writer, the sync, and each way to change a setting
