@@ -32,7 +32,7 @@ extern int	pkgmeta_max_licenses_per_set;
 extern int	pkgmeta_max_versions_per_tuple;
 extern int	pkgmeta_max_tuples;
 
-/* Objects of one export object listing, and the inflate ratio of gzip data. */
+/* Export files in one listing; bytes a gzip object may inflate to per byte stored. */
 #define DEFAULT_MAX_LISTING_OBJECTS 100000
 #define DEFAULT_MAX_INFLATE_RATIO 100
 
