@@ -23,6 +23,10 @@ stage_user() {
 
 stage_build() {
 	stage_user
+	case "${PKGMETA_SANITIZE:-}" in
+		'' | valgrind) ;;
+		*) echo "PKGMETA_SANITIZE=$PKGMETA_SANITIZE: only valgrind is supported" >&2; return 1 ;;
+	esac
 	STAGE=${PKGMETA_STAGE:-/tmp/pkgmeta-stage-$STAGE_OWNER-$(printf %s "$TOP" | md5sum | cut -c1-8)}
 	local bindir sharedir pkglibdir
 	bindir=$($PG_CONFIG --bindir)
