@@ -61,8 +61,9 @@ stage_build() {
 
 # PKGMETA_SANITIZE=valgrind: the staged `postgres` becomes a wrapper that
 # runs every server process under valgrind (children included: backends and
-# workers are forks).  Each process logs to $MEMCHECK_LOG_DIR/vg.<pid>;
-# ./run counts the errors whose stack passes through pkgmeta.so.
+# workers are forks), with test/valgrind.supp (the server's known false
+# positives).  Each process logs to $MEMCHECK_LOG_DIR/vg.<pid>; ./run counts
+# the errors whose stack passes through pkgmeta.
 # (AddressSanitizer preloaded into this Debian server deadlocks in
 # bindtextdomain at startup, so valgrind it is.)
 stage_valgrind_server() {
@@ -73,7 +74,8 @@ stage_valgrind_server() {
 	cat >"$PGBIN/postgres" <<WRAPPER
 #!/bin/sh
 exec valgrind --quiet --trace-children=yes --error-limit=no --num-callers=40 \\
-	--read-var-info=no --log-file="$MEMCHECK_LOG_DIR/vg.%p" \\
+	--read-var-info=no --suppressions="$SRC/test/valgrind.supp" \\
+	--log-file="$MEMCHECK_LOG_DIR/vg.%p" \\
 	"$PGBIN/postgres.real" "\$@"
 WRAPPER
 	chmod 755 "$PGBIN/postgres"
