@@ -5,6 +5,7 @@ use strict;
 use warnings;
 use IO::Compress::Gzip qw(gzip $GzipError);
 use GcsTestServer;
+use JSON::PP;
 use PkgmetaTest;
 use Test::More;
 
@@ -147,6 +148,35 @@ set_conf('pkgmeta.max_listing_objects = 100000');
 ($ret, $notices) = sync_notices($node);
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'}), '3',
 	'a raised limit lets the listing through');
+
+# Advisories are parsed and applied by SQL (jsonb, pkgmeta.apply_advisory):
+# hostile lines there are bad lines too, each in its own subtransaction.
+{
+	my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
+	my $good = JSON::PP->new->canonical->encode({
+		advisory => { id => 'a-1', source => 'glad', published_date => '2020-01-01' },
+		packages => [ { name => 'lib', affected_range => '<1.0' } ] });
+	write_object($adv_root, 'v2/npm/1000/0.ndjson', lines => [
+		('[' x 100000) . (']' x 100000),    # nested past the server's stack depth limit
+		('{"advisory":' x 300) . '{}' . ('}' x 300),
+		'{"advisory":{"id":"a-2","source":"glad","published_date":"2020-01-01"},"packages":[{"name":"x","affected_range":"\u0000"}]}',
+		'{"advisory":{"id":"a-3","source":"glad","published_date":"99999-99-99"},"packages":[]}',
+		$good,
+	]);
+	set_conf(join("\n", "pkgmeta.advisories_source = 'file://$adv_root'",
+		"pkgmeta.data_types = 'advisories'", "pkgmeta.purl_types = 'npm'",
+		"pkgmeta.max_line_length = '1MB'"));
+	$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+	($ret, $notices) = sync_notices($node);
+	is(query($node, q{SELECT count(*) FROM pkgmeta.advisories WHERE advisory_id = 'a-1'}), '1',
+		'hostile advisory lines do not keep the good one out');
+	like(query($node, q{SELECT string_agg(line || ': ' || reason, E'\n' ORDER BY line)
+		FROM pkgmeta.sync_errors WHERE data_type = 'advisories'}),
+		qr/\A1: stack depth limit exceeded\n2: "advisory\.id" must be a string\n3: unsupported Unicode escape sequence\n4: "advisory\.published_date" is not a date \(YYYY-MM-DD\)\z/,
+		'each hostile advisory line is a bad line with its reason');
+	set_conf(join("\n", "pkgmeta.data_types = 'licenses'", "pkgmeta.purl_types = 'npm,pypi,maven'",
+		"pkgmeta.max_line_length = '1kB'"));
+}
 
 # Over the GCS JSON API the listing stops paging once over the limit.
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
