@@ -128,3 +128,128 @@ AS $$
       JOIN pkgmeta.purl_types t ON t.id = c.purl_type
      ORDER BY c.data_type, c.version_format DESC, c.purl_type
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Lookup (FORMAT.md section 6): which licenses does a package have at a
+-- version.  Every form builds pkgmeta.lookup_request values and answers them
+-- all in one query, pkgmeta_lookup(): LEFT JOIN pkgmeta.packages on its
+-- primary key, then the C decision over each joined row.  The SQL functions
+-- pin search_path and qualify every object, so callers' schemas can't
+-- intercept them.
+-- ---------------------------------------------------------------------------
+
+-- One package to look up.  bom_ref and purl are carried through for SBOMs;
+-- type_id is null (and the answer unknown) for a type outside the export or
+-- a malformed SBOM purl.
+CREATE TYPE pkgmeta.lookup_request AS (
+    bom_ref   text,
+    purl      text,
+    purl_type text,
+    type_id   smallint,
+    name      text,
+    version   text
+);
+
+-- Rules 2-5 over one joined row; NULL default_licenses means no such package.
+CREATE FUNCTION pkgmeta_decide(purl_type smallint, version text,
+                               lowest_version text, highest_version text,
+                               default_licenses integer[],
+                               other_licenses pkgmeta.license_exception[])
+    RETURNS text[]
+    LANGUAGE C STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_decide';
+
+-- strict: malformed purl or foreign type -> ERROR; else a request without key.
+CREATE FUNCTION pkgmeta_purl_request(bom_ref text, purl text, strict boolean)
+    RETURNS pkgmeta.lookup_request
+    LANGUAGE C IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_purl_request';
+
+-- Foreign type -> ERROR (the scalar form).
+CREATE FUNCTION pkgmeta_package_request(purl_type text, name text, version text)
+    RETURNS pkgmeta.lookup_request
+    LANGUAGE C IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_package_request';
+
+-- Element-wise over three arrays of one length; foreign types -> unknown.
+CREATE FUNCTION pkgmeta_package_requests(purl_types text[], names text[], versions text[])
+    RETURNS pkgmeta.lookup_request[]
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_package_requests';
+
+-- The one set-based lookup all forms share; rows in request order.
+CREATE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+           @extschema@.pkgmeta_decide(p.purl_type, r.version,
+                                      p.lowest_version, p.highest_version,
+                                      p.default_licenses, p.other_licenses)
+      FROM unnest(requests) WITH ORDINALITY
+           AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
+      LEFT JOIN pkgmeta.packages p
+             ON p.purl_type = r.type_id AND p.name = r.name
+     ORDER BY r.ord
+$$;
+
+CREATE FUNCTION pkgmeta_licenses(purl_type text, name text, version text)
+    RETURNS text[]
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.licenses
+      FROM @extschema@.pkgmeta_lookup(
+               ARRAY[@extschema@.pkgmeta_package_request(purl_type, name, version)]) l
+$$;
+
+CREATE FUNCTION pkgmeta_licenses(purl text)
+    RETURNS text[]
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.licenses
+      FROM @extschema@.pkgmeta_lookup(
+               ARRAY[@extschema@.pkgmeta_purl_request(NULL, purl, true)]) l
+$$;
+
+-- Arrays (or a table, through array_agg) of (purl_type, name, version).
+CREATE FUNCTION pkgmeta_bulk_licenses(purl_types text[], names text[], versions text[])
+    RETURNS TABLE (purl_type text, name text, version text, licenses text[])
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.purl_type, l.name, l.version, l.licenses
+      FROM @extschema@.pkgmeta_lookup(
+               @extschema@.pkgmeta_package_requests(purl_types, names, versions)) l
+$$;
+
+-- Every CycloneDX component with a purl, nested components included, in
+-- document order (depth first).
+CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE component(c, path) AS (
+        SELECT e, ARRAY[o]
+          FROM jsonb_array_elements(CASE jsonb_typeof(sbom -> 'components')
+                                    WHEN 'array' THEN sbom -> 'components'
+                                    ELSE '[]' END) WITH ORDINALITY AS x(e, o)
+        UNION ALL
+        SELECT x.e, component.path || x.o
+          FROM component,
+               jsonb_array_elements(CASE jsonb_typeof(c -> 'components')
+                                    WHEN 'array' THEN c -> 'components'
+                                    ELSE '[]' END) WITH ORDINALITY AS x(e, o)
+    )
+    SELECT l.*
+      FROM @extschema@.pkgmeta_lookup(ARRAY(
+               SELECT @extschema@.pkgmeta_purl_request(c ->> 'bom-ref', c ->> 'purl', false)
+                 FROM component
+                WHERE c ->> 'purl' IS NOT NULL
+                ORDER BY path)) l
+$$;
