@@ -53,6 +53,18 @@ CREATE TABLE pkgmeta.packages (
     PRIMARY KEY (purl_type, name)
 );
 
+-- Where the sync gathers one file's records before merging them into
+-- packages in one statement (later line wins).  Only one sync runs at a
+-- time, so one unlogged table serves every run; it is empty between files.
+CREATE UNLOGGED TABLE pkgmeta.staging (
+    line             bigint NOT NULL,
+    name             text NOT NULL,
+    lowest_version   text,
+    highest_version  text,
+    default_licenses integer[] NOT NULL,
+    other_licenses   pkgmeta.license_exception[] NOT NULL
+);
+
 -- The last file applied completely, per (data type, version format, purl type).
 CREATE TABLE pkgmeta.checkpoints (
     data_type      text NOT NULL,
@@ -106,8 +118,10 @@ SELECT t.name AS purl_type,
 -- Readable by everyone (the export is public); written by the sync only.
 REVOKE ALL ON ALL TABLES IN SCHEMA pkgmeta FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA pkgmeta TO PUBLIC;
-GRANT INSERT, UPDATE, DELETE, TRUNCATE
-    ON pkgmeta.licenses, pkgmeta.packages, pkgmeta.checkpoints, pkgmeta.sync_errors
+REVOKE ALL ON pkgmeta.staging FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+    ON pkgmeta.licenses, pkgmeta.packages, pkgmeta.checkpoints, pkgmeta.sync_errors,
+       pkgmeta.staging
     TO pkgmeta_admin;
 
 -- Sync: commits once per file, so it must be CALLed outside a transaction block.

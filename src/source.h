@@ -31,10 +31,12 @@ typedef struct SourceReader SourceReader;
 typedef struct SourceMethods
 {
 	/*
-	 * Objects under prefix ("v2/npm/") whose names sort at or after
-	 * start_at (NULL: from the beginning), in (sequence, chunk) order.
-	 * Names that do not parse as <sequence>/<chunk>.<ext>[.gz] with the
-	 * wanted extension are skipped with a log line.
+	 * Objects under prefix ("v2/npm/"), in (sequence, chunk) order.  Names
+	 * that do not parse as <sequence>/<chunk>.<ext>[.gz] are skipped with a
+	 * log line.  start_at (NULL: none) is the checkpointed object: a source
+	 * that lists by name may leave out what sorts before that object's
+	 * sequence folder, never the object itself (the caller checks it is
+	 * still there) nor anything numerically after it.
 	 */
 	List	   *(*list) (Source *source, const char *prefix, const char *ext,
 						 const char *start_at);
@@ -65,6 +67,9 @@ struct Source
 
 /* Opens the source named by a setting value (file:///dir or gs://bucket). */
 extern Source *source_open(const char *location, const char *setting_name);
+
+extern Source *source_dir_create(const char *location, const char *dir,
+								 const char *setting_name);
 
 /*
  * Parses "<sequence>/<chunk>.<ext>" or "<...>.<ext>.gz" (the part after the

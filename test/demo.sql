@@ -1,1 +1,14 @@
+-- What ./run shows: one sync of the bundled sample mirror, then what it holds.
+\pset footer off
 CREATE EXTENSION pkgmeta;
+SHOW pkgmeta.licenses_source;
+CALL pkgmeta_sync();
+\echo '--- checkpoints: the last file applied per (data type, version format, purl type)'
+SELECT * FROM pkgmeta_checkpoints();
+\echo '--- packages as their current records read'
+SELECT purl_type, name, lowest_version, highest_version, default_licenses, other_licenses
+  FROM pkgmeta.package_licenses ORDER BY purl_type, name;
+\echo '--- bad input is reported, not lost'
+SELECT purl_type, object, line, reason, excerpt FROM pkgmeta.sync_errors ORDER BY id;
+\echo '--- a second sync finds nothing new'
+CALL pkgmeta_sync();

@@ -1,0 +1,62 @@
+/*
+ * store.h
+ *     Writing to the pkgmeta tables: one file's records through the staging
+ *     table into packages, its checkpoint, and error rows.  Every function
+ *     runs inside the file's (sub)transaction; the sync driver decides when
+ *     to commit.
+ */
+#ifndef PKGMETA_STORE_H
+#define PKGMETA_STORE_H
+
+#include "decode_v2.h"
+#include "purl_types.h"
+#include "source.h"
+
+/* Which stream a file belongs to: one checkpoint each. */
+typedef struct StreamKey
+{
+	const char *data_type;		/* "licenses" */
+	const char *version_format; /* "v2" */
+	PurlTypeId	purl_type;
+} StreamKey;
+
+typedef struct Checkpoint
+{
+	bool		exists;
+	int64		sequence;
+	int32		chunk;
+	char	   *object;
+} Checkpoint;
+
+typedef struct FileStore FileStore;
+
+/* Around one sync: prepares plans and the license cache, then frees them. */
+extern void store_begin_sync(void);
+extern void store_end_sync(void);
+
+extern Checkpoint store_get_checkpoint(const StreamKey *key);
+
+extern FileStore *store_begin_file(const StreamKey *key, const SourceObject *object);
+extern void store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number);
+extern void store_line_error(FileStore *fs, int64 line_number, const char *reason,
+							 const char *line, size_t len);
+
+/*
+ * Merges the file's records into packages (later line wins), records the
+ * checkpoint and empties the staging table.  Returns the packages written.
+ */
+extern int64 store_finish_file(FileStore *fs);
+
+extern int64 store_file_bad_lines(const FileStore *fs);
+
+/* Records a whole-file error (line is NULL in the row). */
+extern void store_file_error(const StreamKey *key, const char *object,
+							 const char *reason);
+
+/* Forgets license ids cached since the last commit (their rows rolled back). */
+extern void store_discard_uncommitted(void);
+
+/* Keeps license ids cached since the last commit (their rows committed). */
+extern void store_keep_uncommitted(void);
+
+#endif
