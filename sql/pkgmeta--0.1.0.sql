@@ -173,11 +173,18 @@ CREATE FUNCTION pkgmeta_decide(purl_type smallint, version text,
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'pkgmeta_decide';
 
--- strict: malformed purl or foreign type -> ERROR; else a request without key.
-CREATE FUNCTION pkgmeta_purl_request(bom_ref text, purl text, strict boolean)
+-- Malformed purl or foreign type -> ERROR (the scalar form).
+CREATE FUNCTION pkgmeta_purl_request(purl text)
     RETURNS pkgmeta.lookup_request
-    LANGUAGE C IMMUTABLE PARALLEL SAFE
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'pkgmeta_purl_request';
+
+-- The CycloneDX components with a purl, nested ones included, depth first;
+-- a malformed or foreign purl becomes a request without key (answer unknown).
+CREATE FUNCTION pkgmeta_sbom_requests(sbom jsonb)
+    RETURNS pkgmeta.lookup_request[]
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_sbom_requests';
 
 -- Foreign type -> ERROR (the scalar form).
 CREATE FUNCTION pkgmeta_package_request(purl_type text, name text, version text)
@@ -226,7 +233,7 @@ CREATE FUNCTION pkgmeta_licenses(purl text)
 AS $$
     SELECT l.licenses
       FROM @extschema@.pkgmeta_lookup(
-               ARRAY[@extschema@.pkgmeta_purl_request(NULL, purl, true)]) l
+               ARRAY[@extschema@.pkgmeta_purl_request(purl)]) l
 $$;
 
 -- Arrays (or a table, through array_agg) of (purl_type, name, version).
@@ -241,29 +248,14 @@ AS $$
 $$;
 
 -- Every CycloneDX component with a purl, nested components included, in
--- document order (depth first).
+-- document order (depth first); metadata.component and tools are not
+-- components of the BOM.
 CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
                    version text, licenses text[])
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH RECURSIVE component(c, path) AS (
-        SELECT e, ARRAY[o]
-          FROM jsonb_array_elements(CASE jsonb_typeof(sbom -> 'components')
-                                    WHEN 'array' THEN sbom -> 'components'
-                                    ELSE '[]' END) WITH ORDINALITY AS x(e, o)
-        UNION ALL
-        SELECT x.e, component.path || x.o
-          FROM component,
-               jsonb_array_elements(CASE jsonb_typeof(c -> 'components')
-                                    WHEN 'array' THEN c -> 'components'
-                                    ELSE '[]' END) WITH ORDINALITY AS x(e, o)
-    )
     SELECT l.*
-      FROM @extschema@.pkgmeta_lookup(ARRAY(
-               SELECT @extschema@.pkgmeta_purl_request(c ->> 'bom-ref', c ->> 'purl', false)
-                 FROM component
-                WHERE c ->> 'purl' IS NOT NULL
-                ORDER BY path)) l
+      FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
 $$;

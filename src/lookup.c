@@ -16,6 +16,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -23,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -35,6 +37,7 @@ PG_FUNCTION_INFO_V1(pkgmeta_decide);
 PG_FUNCTION_INFO_V1(pkgmeta_purl_request);
 PG_FUNCTION_INFO_V1(pkgmeta_package_request);
 PG_FUNCTION_INFO_V1(pkgmeta_package_requests);
+PG_FUNCTION_INFO_V1(pkgmeta_sbom_requests);
 
 /* ----------------------------------------------------------------
  * The decision (section 6, rules 2 to 5; rule 1 is the join)
@@ -296,13 +299,18 @@ license_name(int32 id)
 	return entry->spdx;
 }
 
+/* how int4 elements are laid out, so iterating needs no catalog lookup */
+static ArrayMetaState int4_meta = {
+	.element_type = INT4OID, .typlen = sizeof(int32), .typbyval = true, .typalign = TYPALIGN_INT
+};
+
 static ArrayType *
 license_names(ArrayType *ids)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids));
 	Datum	   *names = palloc(sizeof(Datum) * Max(n, 1));
 	int			count = 0;
-	ArrayIterator it = array_create_iterator(ids, 0, NULL);
+	ArrayIterator it = array_create_iterator(ids, 0, &int4_meta);
 	Datum		id;
 	bool		isnull;
 
@@ -439,16 +447,6 @@ request_set(Request *req, int att, const char *s, size_t len)
 	req->nulls[att] = false;
 }
 
-static void
-request_copy(Request *req, int att, FunctionCallInfo fcinfo, int arg)
-{
-	if (!PG_ARGISNULL(arg))
-	{
-		req->values[att] = PG_GETARG_DATUM(arg);
-		req->nulls[att] = false;
-	}
-}
-
 /* Decoded purl parts are text only when valid in the database encoding. */
 static bool
 server_encoding_accepts(const char *s, size_t len)
@@ -479,61 +477,188 @@ report_unknown_type(const char *type, size_t len)
 }
 
 /*
- * pkgmeta_purl_request(bom_ref text, purl text, strict boolean)
- *   returns pkgmeta.lookup_request
+ * A request from a purl.  strict: a malformed purl or a type outside the
+ * export is an ERROR.  Otherwise (SBOM components) such a request carries no
+ * key and is answered "unknown", so one bad component does not sink the
+ * whole SBOM.
+ */
+static HeapTuple
+purl_request(TupleDesc desc, text *bom_ref, text *purl, bool strict)
+{
+	Request		req;
+	size_t		len = VARSIZE_ANY_EXHDR(purl);
+	char	   *buf = palloc(PURL_BUFFER_SIZE(len));
+	Purl		parsed;
+	const char *error = purl_parse(VARDATA_ANY(purl), len, buf, &parsed);
+	HeapTuple	tuple;
+
+	request_init(&req);
+	if (bom_ref != NULL)
+	{
+		req.values[REQ_BOM_REF] = PointerGetDatum(bom_ref);
+		req.nulls[REQ_BOM_REF] = false;
+	}
+	req.values[REQ_PURL] = PointerGetDatum(purl);
+	req.nulls[REQ_PURL] = false;
+
+	if (error == NULL &&
+		!(server_encoding_accepts(parsed.name, parsed.name_len) &&
+		  (parsed.version == NULL ||
+		   server_encoding_accepts(parsed.version, parsed.version_len))))
+		error = "percent-decoded name or version is not valid in the database encoding";
+	if (error != NULL)
+	{
+		if (strict)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid package URL \"%s\": %s",
+							text_to_cstring(purl), error),
+					 errhint("A package URL looks like pkg:npm/%%40scope/name@1.2.3 (purl specification).")));
+	}
+	else
+	{
+		if (parsed.known_type == NULL && strict)
+			report_unknown_type(parsed.type, parsed.type_len);
+		request_set(&req, REQ_PURL_TYPE, parsed.type, parsed.type_len);
+		if (parsed.known_type != NULL)
+		{
+			req.values[REQ_TYPE_ID] = Int16GetDatum(parsed.known_type->id);
+			req.nulls[REQ_TYPE_ID] = false;
+		}
+		request_set(&req, REQ_NAME, parsed.name, parsed.name_len);
+		if (parsed.version != NULL)
+			request_set(&req, REQ_VERSION, parsed.version, parsed.version_len);
+	}
+	tuple = heap_form_tuple(desc, req.values, req.nulls);
+	pfree(buf);
+	return tuple;
+}
+
+/*
+ * pkgmeta_purl_request(purl text) returns pkgmeta.lookup_request
  *
- * strict: a malformed purl or a type outside the export is an ERROR.
- * Otherwise (SBOM components) such a request just carries no key and is
- * answered "unknown", so one bad component does not sink the whole SBOM.
+ * The scalar purl form: malformed purls and foreign types are ERRORs.
  */
 Datum
 pkgmeta_purl_request(PG_FUNCTION_ARGS)
 {
-	TupleDesc	desc = request_desc(fcinfo);
-	bool		strict = PG_GETARG_BOOL(2);
-	Request		req;
+	PG_RETURN_DATUM(HeapTupleGetDatum(purl_request(request_desc(fcinfo), NULL,
+												   PG_GETARG_TEXT_PP(0), true)));
+}
 
-	request_init(&req);
-	request_copy(&req, REQ_BOM_REF, fcinfo, 0);
-	request_copy(&req, REQ_PURL, fcinfo, 1);
-	if (!PG_ARGISNULL(1))
+/* A growing array of lookup_request datums. */
+typedef struct RequestList
+{
+	TupleDesc	desc;
+	Datum	   *items;
+	int			count;
+	int			size;
+} RequestList;
+
+static void
+request_list_add(RequestList *list, HeapTuple tuple)
+{
+	if (list->count == list->size)
 	{
-		text	   *purl = PG_GETARG_TEXT_PP(1);
-		size_t		len = VARSIZE_ANY_EXHDR(purl);
-		char	   *buf = palloc(PURL_BUFFER_SIZE(len));
-		Purl		parsed;
-		const char *error = purl_parse(VARDATA_ANY(purl), len, buf, &parsed);
-
-		if (error == NULL &&
-			!(server_encoding_accepts(parsed.name, parsed.name_len) &&
-			  (parsed.version == NULL ||
-			   server_encoding_accepts(parsed.version, parsed.version_len))))
-			error = "percent-decoded name or version is not valid in the database encoding";
-		if (error != NULL)
-		{
-			if (strict)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("invalid package URL \"%s\": %s",
-								text_to_cstring(purl), error),
-						 errhint("A package URL looks like pkg:npm/%%40scope/name@1.2.3 (purl specification).")));
-		}
-		else
-		{
-			if (parsed.known_type == NULL && strict)
-				report_unknown_type(parsed.type, parsed.type_len);
-			request_set(&req, REQ_PURL_TYPE, parsed.type, parsed.type_len);
-			if (parsed.known_type != NULL)
-			{
-				req.values[REQ_TYPE_ID] = Int16GetDatum(parsed.known_type->id);
-				req.nulls[REQ_TYPE_ID] = false;
-			}
-			request_set(&req, REQ_NAME, parsed.name, parsed.name_len);
-			if (parsed.version != NULL)
-				request_set(&req, REQ_VERSION, parsed.version, parsed.version_len);
-		}
+		list->size *= 2;
+		list->items = repalloc_huge(list->items, sizeof(Datum) * list->size);
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, req.values, req.nulls)));
+	/* the datum is the tuple's own memory */
+	list->items[list->count++] = HeapTupleGetDatum(tuple);
+}
+
+static ArrayType *
+request_list_array(RequestList *list)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(list->desc->tdtypeid, &typlen, &typbyval, &typalign);
+	return construct_array(list->items, list->count, list->desc->tdtypeid,
+						   typlen, typbyval, typalign);
+}
+
+/* A JSON value as text: strings unquoted, anything else as JSON. */
+static text *
+json_value_text(JsonbValue *value)
+{
+	if (value->type == jbvString)
+		return cstring_to_text_with_len(value->val.string.val, value->val.string.len);
+	return cstring_to_text(JsonbToCString(NULL, &JsonbValueToJsonb(value)->root, 0));
+}
+
+/*
+ * Depth first through the "components" array of an object (the BOM or a
+ * component): every object with a non-null "purl" becomes a request, then
+ * its own nested components follow it.
+ */
+static void
+collect_components(JsonbContainer *object, RequestList *list)
+{
+	JsonbValue	found;
+	JsonbValue *components = getKeyJsonValueFromContainer(object, "components",
+														  strlen("components"), &found);
+	JsonbContainer *array;
+	uint32		n;
+
+	check_stack_depth();
+	if (components == NULL || components->type != jbvBinary ||
+		!JsonContainerIsArray(components->val.binary.data))
+		return;
+	array = components->val.binary.data;
+	n = JsonContainerSize(array);
+	for (uint32 i = 0; i < n; i++)
+	{
+		JsonbValue *component = getIthJsonbValueFromContainer(array, i);
+		JsonbContainer *obj;
+		JsonbValue	value;
+		JsonbValue *purl;
+
+		CHECK_FOR_INTERRUPTS();
+		if (component->type != jbvBinary || !JsonContainerIsObject(component->val.binary.data))
+			continue;
+		obj = component->val.binary.data;
+		purl = getKeyJsonValueFromContainer(obj, "purl", strlen("purl"), &value);
+		if (purl != NULL && purl->type != jbvNull)
+		{
+			text	   *purl_text = json_value_text(purl);
+			JsonbValue *bom_ref = getKeyJsonValueFromContainer(obj, "bom-ref",
+															   strlen("bom-ref"), &value);
+
+			text	   *bom_ref_text = (bom_ref && bom_ref->type != jbvNull) ?
+				json_value_text(bom_ref) : NULL;
+
+			request_list_add(list, purl_request(list->desc, bom_ref_text, purl_text, false));
+			pfree(purl_text);
+			if (bom_ref_text)
+				pfree(bom_ref_text);
+		}
+		collect_components(obj, list);
+		pfree(component);
+	}
+}
+
+/*
+ * pkgmeta_sbom_requests(sbom jsonb) returns pkgmeta.lookup_request[]
+ *
+ * The components of a CycloneDX SBOM (nested ones included, in document
+ * order) that have a purl.  metadata.component and tools are not components
+ * of the BOM.
+ */
+Datum
+pkgmeta_sbom_requests(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *sbom = PG_GETARG_JSONB_P(0);
+	RequestList list;
+
+	list.desc = request_desc(fcinfo);
+	list.count = 0;
+	list.size = 64;
+	list.items = palloc(sizeof(Datum) * list.size);
+	if (JB_ROOT_IS_OBJECT(sbom))
+		collect_components(&sbom->root, &list);
+	PG_RETURN_ARRAYTYPE_P(request_list_array(&list));
 }
 
 /*
@@ -643,21 +768,18 @@ pkgmeta_package_requests(PG_FUNCTION_ARGS)
 	text	  **types = text_elements(PG_GETARG_ARRAYTYPE_P(0), "purl_types", &ntypes);
 	text	  **names = text_elements(PG_GETARG_ARRAYTYPE_P(1), "names", &nnames);
 	text	  **versions = text_elements(PG_GETARG_ARRAYTYPE_P(2), "versions", &nversions);
-	Datum	   *requests;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	RequestList list;
 
 	if (ntypes != nnames || ntypes != nversions)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("purl_types, names and versions must have the same length"),
 				 errdetail("They have %d, %d and %d elements.", ntypes, nnames, nversions)));
-	requests = palloc(sizeof(Datum) * Max(ntypes, 1));
+	list.desc = desc;
+	list.count = 0;
+	list.size = Max(ntypes, 1);
+	list.items = palloc(sizeof(Datum) * list.size);
 	for (int i = 0; i < ntypes; i++)
-		requests[i] = HeapTupleGetDatum(package_request(desc, types[i], names[i],
-														versions[i], false));
-	get_typlenbyvalalign(desc->tdtypeid, &typlen, &typbyval, &typalign);
-	PG_RETURN_ARRAYTYPE_P(construct_array(requests, ntypes, desc->tdtypeid,
-										  typlen, typbyval, typalign));
+		request_list_add(&list, package_request(desc, types[i], names[i], versions[i], false));
+	PG_RETURN_ARRAYTYPE_P(request_list_array(&list));
 }

@@ -170,6 +170,7 @@ SELECT * FROM pkgmeta_sbom_licenses($${
     {"bom-ref": "unversioned", "purl": "pkg:npm/lk-widget"},
     {"purl": "pkg:npm/lk-widget@0.9.1"},
     {"bom-ref": "null-purl", "purl": null},
+    {"bom-ref": 7, "purl": 42},
     "not an object"
   ]}$$);
 SELECT count(*) AS no_components FROM pkgmeta_sbom_licenses('{"bomFormat": "CycloneDX"}');
