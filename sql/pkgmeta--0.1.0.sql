@@ -144,6 +144,17 @@ AS $$
 $$;
 
 -- ---------------------------------------------------------------------------
+-- Version orderings (src/version*.c, doc/README-versions.md): -1, 0 or 1 as a
+-- sorts before, with or after b under the rules of the purl type.
+CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
+RETURNS integer
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pkgmeta_version_cmp';
+COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
+    'compares two versions under the ordering of a purl type: -1, 0 or 1';
+GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- Lookup (FORMAT.md section 6): which licenses does a package have at a
 -- version.  Every form builds pkgmeta.lookup_request values and answers them
 -- all in one query, pkgmeta_lookup(): LEFT JOIN pkgmeta.packages on its
@@ -259,3 +270,25 @@ AS $$
     SELECT l.*
       FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
 $$;
+
+COMMENT ON FUNCTION pkgmeta_licenses(text, text, text) IS
+    'licenses of a package at a version (FORMAT.md section 6); {unknown} when the mirror does not know';
+COMMENT ON FUNCTION pkgmeta_licenses(text) IS
+    'licenses of the package a package URL names, at its version';
+COMMENT ON FUNCTION pkgmeta_bulk_licenses(text[], text[], text[]) IS
+    'licenses of many (purl_type, name, version) at once, in input order';
+COMMENT ON FUNCTION pkgmeta_sbom_licenses(jsonb) IS
+    'licenses of every component with a purl in a CycloneDX JSON SBOM';
+-- Callers run the SQL functions with their own rights, helpers included.
+GRANT EXECUTE ON FUNCTION
+    pkgmeta_decide(smallint, text, text, text, integer[], pkgmeta.license_exception[]),
+    pkgmeta_purl_request(text),
+    pkgmeta_sbom_requests(jsonb),
+    pkgmeta_package_request(text, text, text),
+    pkgmeta_package_requests(text[], text[], text[]),
+    pkgmeta_lookup(pkgmeta.lookup_request[]),
+    pkgmeta_licenses(text, text, text),
+    pkgmeta_licenses(text),
+    pkgmeta_bulk_licenses(text[], text[], text[]),
+    pkgmeta_sbom_licenses(jsonb)
+    TO PUBLIC;
