@@ -16,10 +16,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -38,6 +38,14 @@ PG_FUNCTION_INFO_V1(pkgmeta_purl_request);
 PG_FUNCTION_INFO_V1(pkgmeta_package_request);
 PG_FUNCTION_INFO_V1(pkgmeta_package_requests);
 PG_FUNCTION_INFO_V1(pkgmeta_sbom_requests);
+
+/* element layouts of the arrays we iterate, so iterating needs no catalog */
+static ArrayMetaState int4_meta = {
+	.element_type = INT4OID, .typlen = sizeof(int32), .typbyval = true, .typalign = TYPALIGN_INT
+};
+static ArrayMetaState text_meta = {
+	.element_type = TEXTOID, .typlen = -1, .typbyval = false, .typalign = TYPALIGN_INT
+};
 
 /* ----------------------------------------------------------------
  * The decision (section 6, rules 2 to 5; rule 1 is the join)
@@ -102,7 +110,6 @@ typedef struct DecideCache
 	Oid			exception_type;
 	TupleDesc	exception_desc;
 	ArrayMetaState exception_meta;
-	ArrayMetaState text_meta;
 } DecideCache;
 
 /*
@@ -133,10 +140,6 @@ exception_licenses(FunctionCallInfo fcinfo, ArrayType *others,
 		get_typlenbyvalalign(elemtype, &cache->exception_meta.typlen,
 							 &cache->exception_meta.typbyval,
 							 &cache->exception_meta.typalign);
-		cache->text_meta.element_type = TEXTOID;
-		get_typlenbyvalalign(TEXTOID, &cache->text_meta.typlen,
-							 &cache->text_meta.typbyval,
-							 &cache->text_meta.typalign);
 		cache->exception_type = elemtype;
 		fcinfo->flinfo->fn_extra = cache;
 		MemoryContextSwitchTo(old);
@@ -166,7 +169,7 @@ exception_licenses(FunctionCallInfo fcinfo, ArrayType *others,
 		if (fields_null[0] || fields_null[1])
 			continue;
 
-		vit = array_create_iterator(DatumGetArrayTypeP(fields[1]), 0, &cache->text_meta);
+		vit = array_create_iterator(DatumGetArrayTypeP(fields[1]), 0, &text_meta);
 		while (array_iterate(vit, &version, &vnull))
 		{
 			if (!vnull &&
@@ -272,7 +275,7 @@ license_cache_load(void)
 		{
 			MemoryContext old = MemoryContextSwitchTo(license_cache_cxt);
 
-			/* a short header makes it a ready array element */
+			/* our own copy: SPI's memory is gone after SPI_finish */
 			entry->spdx = DatumGetTextPCopy(spdx);
 			MemoryContextSwitchTo(old);
 		}
@@ -298,11 +301,6 @@ license_name(int32 id)
 	}
 	return entry->spdx;
 }
-
-/* how int4 elements are laid out, so iterating needs no catalog lookup */
-static ArrayMetaState int4_meta = {
-	.element_type = INT4OID, .typlen = sizeof(int32), .typbyval = true, .typalign = TYPALIGN_INT
-};
 
 static ArrayType *
 license_names(ArrayType *ids)
