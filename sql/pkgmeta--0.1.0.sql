@@ -158,9 +158,7 @@ GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
 -- Lookup (FORMAT.md section 6): which licenses does a package have at a
 -- version.  Every form builds pkgmeta.lookup_request values and answers them
 -- all in one query, pkgmeta_lookup(): LEFT JOIN pkgmeta.packages on its
--- primary key, then the C decision over each joined row.  The SQL functions
--- pin search_path and qualify every object, so callers' schemas can't
--- intercept them.
+-- primary key, then the C decision over each joined row.
 -- ---------------------------------------------------------------------------
 
 -- One package to look up.  bom_ref and purl are carried through for SBOMs;
@@ -209,28 +207,31 @@ CREATE FUNCTION pkgmeta_package_requests(purl_types text[], names text[], versio
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'pkgmeta_package_requests';
 
--- The one set-based lookup all forms share; rows in request order.
+-- The one set-based lookup all forms share; rows in request order.  The SQL
+-- functions from here on carry no SET clause so that the planner can inline
+-- them into the caller's query (one plan, not one per call); instead every
+-- object and operator is schema-qualified, which keeps them independent of
+-- the caller's search_path.
 CREATE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
                    version text, licenses text[])
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
            @extschema@.pkgmeta_decide(p.purl_type, r.version,
                                       p.lowest_version, p.highest_version,
                                       p.default_licenses, p.other_licenses)
-      FROM unnest(requests) WITH ORDINALITY
+      FROM pg_catalog.unnest(requests) WITH ORDINALITY
            AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
       LEFT JOIN pkgmeta.packages p
-             ON p.purl_type = r.type_id AND p.name = r.name
+             ON p.purl_type OPERATOR(pg_catalog.=) r.type_id
+            AND p.name OPERATOR(pg_catalog.=) r.name
      ORDER BY r.ord
 $$;
 
 CREATE FUNCTION pkgmeta_licenses(purl_type text, name text, version text)
     RETURNS text[]
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.licenses
       FROM @extschema@.pkgmeta_lookup(
@@ -240,18 +241,15 @@ $$;
 CREATE FUNCTION pkgmeta_licenses(purl text)
     RETURNS text[]
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.licenses
-      FROM @extschema@.pkgmeta_lookup(
-               ARRAY[@extschema@.pkgmeta_purl_request(purl)]) l
+      FROM @extschema@.pkgmeta_lookup(ARRAY[@extschema@.pkgmeta_purl_request(purl)]) l
 $$;
 
 -- Arrays (or a table, through array_agg) of (purl_type, name, version).
 CREATE FUNCTION pkgmeta_bulk_licenses(purl_types text[], names text[], versions text[])
     RETURNS TABLE (purl_type text, name text, version text, licenses text[])
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT l.purl_type, l.name, l.version, l.licenses
       FROM @extschema@.pkgmeta_lookup(
@@ -264,10 +262,9 @@ $$;
 CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
                    version text, licenses text[])
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT l.*
+    SELECT l.bom_ref, l.purl, l.purl_type, l.name, l.version, l.licenses
       FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
 $$;
 

@@ -186,10 +186,23 @@ SELECT pkgmeta_licenses('npm', 'lk-late', '1.0.0') AS new_license;
 INSERT INTO pkgmeta.packages VALUES (6, 'lk-dangling', '1.0.0', '1.0.0', '{1999}', '{}');
 SELECT pkgmeta_licenses('npm', 'lk-dangling', '1.0.0');
 
--- Callers' search_path does not matter, and reading needs no privileges
+-- Callers' search_path does not matter, not even one that puts look-alike
+-- operators and functions before pg_catalog, and reading needs no privileges
 SET search_path = '';
 SELECT public.pkgmeta_licenses('pkg:npm/lk-widget@1.0.0') AS empty_search_path;
 RESET search_path;
+CREATE SCHEMA regress_lk_evil;
+CREATE FUNCTION regress_lk_evil.always(smallint, smallint) RETURNS boolean
+    LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR regress_lk_evil.= (LEFTARG = smallint, RIGHTARG = smallint,
+                                   FUNCTION = regress_lk_evil.always);
+CREATE FUNCTION regress_lk_evil.unnest(anyarray) RETURNS SETOF anyelement
+    LANGUAGE sql AS 'SELECT NULL::anyelement WHERE false';
+SET search_path = regress_lk_evil, pg_catalog, public;
+SELECT pkgmeta_licenses('npm', 'lk-widget', '5.0.0') AS hostile_search_path;
+SELECT * FROM pkgmeta_bulk_licenses('{npm}', '{lk-widget}', '{0.9.1}');
+RESET search_path;
+DROP SCHEMA regress_lk_evil CASCADE;
 CREATE ROLE regress_lk_reader;
 SET ROLE regress_lk_reader;
 SELECT pkgmeta_licenses('pkg:npm/lk-widget@1.0.0') AS as_reader;
