@@ -65,6 +65,51 @@ CREATE UNLOGGED TABLE pkgmeta.staging (
     other_licenses   pkgmeta.license_exception[] NOT NULL
 );
 
+-- v1 license rows (FORMAT.md section 5), per exact version: what a lookup
+-- answers from when a package has no v2 record.  Deltas add licenses.
+CREATE TABLE pkgmeta.v1_licenses (
+    purl_type smallint NOT NULL REFERENCES pkgmeta.purl_types,
+    name      text NOT NULL,
+    version   text NOT NULL,
+    licenses  integer[] NOT NULL,
+    PRIMARY KEY (purl_type, name, version)
+);
+
+CREATE UNLOGGED TABLE pkgmeta.staging_v1 (
+    name    text NOT NULL,
+    version text NOT NULL,
+    license integer NOT NULL
+);
+
+-- v2 advisories, one row per (advisory id, source); a later record
+-- replaces the advisory and its affected packages.
+CREATE TABLE pkgmeta.advisories (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    advisory_id    text NOT NULL,
+    source         text NOT NULL,
+    title          text,
+    description    text,
+    cvss_v2        text,
+    cvss_v3        text,
+    cvss_v4        text,
+    published_date date NOT NULL,
+    urls           text[] NOT NULL DEFAULT '{}',
+    identifiers    jsonb NOT NULL DEFAULT '[]',
+    UNIQUE (advisory_id, source)
+);
+
+CREATE TABLE pkgmeta.advisory_packages (
+    advisory       bigint NOT NULL REFERENCES pkgmeta.advisories ON DELETE CASCADE,
+    purl_type      smallint NOT NULL REFERENCES pkgmeta.purl_types,
+    name           text NOT NULL,
+    affected_range text NOT NULL,
+    solution       text,
+    fixed_versions text[] NOT NULL DEFAULT '{}',
+    distro_version text
+);
+CREATE INDEX ON pkgmeta.advisory_packages (purl_type, name);
+CREATE INDEX ON pkgmeta.advisory_packages (advisory);
+
 -- The last file applied completely, per (data type, version format, purl type).
 CREATE TABLE pkgmeta.checkpoints (
     data_type      text NOT NULL,
@@ -115,13 +160,139 @@ SELECT t.name AS purl_type,
   FROM pkgmeta.packages p
   JOIN pkgmeta.purl_types t ON t.id = p.purl_type;
 
+-- Each affected package of each advisory, as the current records read.
+CREATE VIEW pkgmeta.affected_packages AS
+SELECT t.name AS purl_type,
+       ap.name,
+       a.advisory_id,
+       a.source,
+       a.title,
+       (SELECT COALESCE(i ->> 'value', i ->> 'name')
+          FROM jsonb_array_elements(a.identifiers) AS i
+         WHERE lower(i ->> 'type') = 'cve'
+         LIMIT 1) AS cve,
+       a.cvss_v2,
+       a.cvss_v3,
+       a.cvss_v4,
+       a.published_date,
+       ap.affected_range,
+       ap.fixed_versions,
+       ap.solution,
+       ap.distro_version,
+       a.urls
+  FROM pkgmeta.advisory_packages ap
+  JOIN pkgmeta.advisories a ON a.id = ap.advisory
+  JOIN pkgmeta.purl_types t ON t.id = ap.purl_type;
+
+-- FORMAT.md section 8, as the sync stores names.
+CREATE FUNCTION pkgmeta.normalize_name(purl_type smallint, name text)
+    RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_normalize_name';
+
+-- Applies one v2 advisory record (FORMAT.md section 5) already known to be
+-- valid JSON.  Returns why the record is rejected, or NULL once applied;
+-- only a fault of the database itself raises an error.
+CREATE FUNCTION pkgmeta.apply_advisory(rec jsonb, file_purl_type smallint)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    adv jsonb := rec -> 'advisory';
+    pkgs jsonb := rec -> 'packages';
+    pkg jsonb;
+    published date;
+    advisory_key bigint;
+    key text;
+BEGIN
+    IF jsonb_typeof(rec) <> 'object' THEN
+        RETURN 'not a JSON object';
+    ELSIF jsonb_typeof(adv) IS DISTINCT FROM 'object' THEN
+        RETURN '"advisory" must be an object';
+    END IF;
+    FOREACH key IN ARRAY ARRAY['id', 'source', 'published_date'] LOOP
+        IF jsonb_typeof(adv -> key) IS DISTINCT FROM 'string' THEN
+            RETURN format('"advisory.%s" must be a string', key);
+        END IF;
+    END LOOP;
+    FOREACH key IN ARRAY ARRAY['title', 'description', 'cvss_v2', 'cvss_v3'] LOOP
+        IF jsonb_typeof(adv -> key) NOT IN ('string', 'null') THEN
+            RETURN format('"advisory.%s" must be a string or null', key);
+        END IF;
+    END LOOP;
+    IF adv ->> 'source' NOT IN ('glad', 'trivy', 'trivy-db') THEN
+        RETURN format('unknown advisory source "%s"', left(adv ->> 'source', 40));
+    ELSIF adv ->> 'published_date' !~ '^\d{4}-\d{2}-\d{2}$' THEN
+        RETURN '"advisory.published_date" is not a date (YYYY-MM-DD)';
+    ELSIF jsonb_typeof(adv -> 'urls') NOT IN ('array', 'null')
+       OR jsonb_path_exists(adv, '$.urls[*] ? (@.type() != "string")') THEN
+        RETURN '"advisory.urls" must be an array of strings';
+    ELSIF jsonb_typeof(adv -> 'identifiers') NOT IN ('array', 'null') THEN
+        RETURN '"advisory.identifiers" must be an array';
+    ELSIF jsonb_typeof(pkgs) IS DISTINCT FROM 'array' THEN
+        RETURN '"packages" must be an array';
+    END IF;
+    FOR pkg IN SELECT value FROM jsonb_array_elements(pkgs) LOOP
+        IF jsonb_typeof(pkg) <> 'object' THEN
+            RETURN '"packages" entries must be objects';
+        ELSIF jsonb_typeof(pkg -> 'name') IS DISTINCT FROM 'string' OR pkg ->> 'name' = '' THEN
+            RETURN 'a package lacks "name"';
+        ELSIF jsonb_typeof(pkg -> 'affected_range') IS DISTINCT FROM 'string' THEN
+            RETURN format('package "%s" lacks "affected_range"', left(pkg ->> 'name', 60));
+        ELSIF jsonb_typeof(pkg -> 'purl_type') NOT IN ('string', 'null')
+           OR (jsonb_typeof(pkg -> 'purl_type') = 'string'
+               AND NOT EXISTS (SELECT FROM pkgmeta.purl_types WHERE name = pkg ->> 'purl_type')) THEN
+            RETURN format('package "%s" has an unknown purl_type', left(pkg ->> 'name', 60));
+        ELSIF jsonb_typeof(pkg -> 'fixed_versions') NOT IN ('array', 'null')
+           OR jsonb_path_exists(pkg, '$.fixed_versions[*] ? (@.type() != "string")') THEN
+            RETURN format('package "%s": "fixed_versions" must be an array of strings',
+                          left(pkg ->> 'name', 60));
+        END IF;
+    END LOOP;
+    BEGIN
+        published := (adv ->> 'published_date')::date;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        RETURN '"advisory.published_date" is not a valid date';
+    END;
+
+    INSERT INTO pkgmeta.advisories AS a (advisory_id, source, title, description,
+            cvss_v2, cvss_v3, cvss_v4, published_date, urls, identifiers)
+    VALUES (adv ->> 'id', adv ->> 'source', adv ->> 'title', adv ->> 'description',
+            adv ->> 'cvss_v2', adv ->> 'cvss_v3',
+            rec #>> '{additional_fields,advisory,cvss_v4}', published,
+            COALESCE(ARRAY(SELECT jsonb_array_elements_text(adv -> 'urls')), '{}'),
+            COALESCE(NULLIF(adv -> 'identifiers', 'null'), '[]'))
+    ON CONFLICT (advisory_id, source) DO UPDATE SET
+        title = EXCLUDED.title, description = EXCLUDED.description,
+        cvss_v2 = EXCLUDED.cvss_v2, cvss_v3 = EXCLUDED.cvss_v3, cvss_v4 = EXCLUDED.cvss_v4,
+        published_date = EXCLUDED.published_date, urls = EXCLUDED.urls,
+        identifiers = EXCLUDED.identifiers
+    RETURNING id INTO advisory_key;
+
+    DELETE FROM pkgmeta.advisory_packages WHERE advisory = advisory_key;
+    INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name, affected_range,
+            solution, fixed_versions, distro_version)
+    SELECT advisory_key, t.id, pkgmeta.normalize_name(t.id, p ->> 'name'),
+           p ->> 'affected_range', p ->> 'solution',
+           COALESCE(ARRAY(SELECT jsonb_array_elements_text(p -> 'fixed_versions')), '{}'),
+           p ->> 'distro_version'
+      FROM jsonb_array_elements(pkgs) AS e(p)
+      JOIN pkgmeta.purl_types t ON t.name = COALESCE(p ->> 'purl_type',
+                 (SELECT name FROM pkgmeta.purl_types WHERE id = file_purl_type));
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION pkgmeta.apply_advisory(jsonb, smallint) FROM PUBLIC;
+
 -- Readable by everyone (the export is public); written by the sync only.
 REVOKE ALL ON ALL TABLES IN SCHEMA pkgmeta FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA pkgmeta TO PUBLIC;
-REVOKE ALL ON pkgmeta.staging FROM PUBLIC;
+REVOKE ALL ON pkgmeta.staging, pkgmeta.staging_v1 FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
     ON pkgmeta.licenses, pkgmeta.packages, pkgmeta.checkpoints, pkgmeta.sync_errors,
-       pkgmeta.staging
+       pkgmeta.staging, pkgmeta.v1_licenses, pkgmeta.staging_v1,
+       pkgmeta.advisories, pkgmeta.advisory_packages
     TO pkgmeta_admin;
 
 -- Sync: commits once per file, so it must be CALLed outside a transaction block.
@@ -141,6 +312,37 @@ AS $$
       FROM pkgmeta.checkpoints c
       JOIN pkgmeta.purl_types t ON t.id = c.purl_type
      ORDER BY c.data_type, c.version_format DESC, c.purl_type
+$$;
+
+-- Admins may tune their own syncs; sources stay superuser-only (they make
+-- the server read a directory or fetch a URL).
+GRANT SET ON PARAMETER pkgmeta.purl_types, pkgmeta.max_line_length TO pkgmeta_admin;
+
+CREATE FUNCTION pkgmeta_advisories(purl_type text, name text)
+RETURNS TABLE (advisory_id text, source text, title text, cve text, cvss_v3 text,
+               cvss_v4 text, published_date date, affected_range text,
+               fixed_versions text[], solution text, urls text[])
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    type_id smallint;
+BEGIN
+    SELECT t.id INTO type_id FROM pkgmeta.purl_types t WHERE t.name = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown purl type "%"', $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use one of: ' || (SELECT string_agg(t.name, ', ' ORDER BY t.id)
+                                              FROM pkgmeta.purl_types t) || '.';
+    END IF;
+    RETURN QUERY
+        SELECT v.advisory_id, v.source, v.title, v.cve, v.cvss_v3, v.cvss_v4,
+               v.published_date, v.affected_range, v.fixed_versions, v.solution, v.urls
+          FROM pkgmeta.affected_packages v
+         WHERE v.purl_type = $1 AND v.name = pkgmeta.normalize_name(type_id, $2)
+         ORDER BY v.published_date DESC, v.advisory_id, v.source;
+END
 $$;
 
 -- ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ typedef struct Parser
 	const char *p;
 	const char *end;
 	V2Record   *rec;
+	bool		closed;			/* see list_continues() */
 } Parser;
 
 static bool parse_value_skip(Parser *ps, int depth);
@@ -53,6 +54,42 @@ expect(Parser *ps, char c, const char *what)
 		return fail(ps, "expected %s at byte %d", what, (int) (ps->p - ps->start) + 1);
 	ps->p++;
 	return true;
+}
+
+/* Consumes c if it comes next (after white space). */
+static bool
+consume(Parser *ps, char c)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == c)
+	{
+		ps->p++;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * After a list element: true when a comma follows (consumed).  Otherwise
+ * consumes the closing character if it is there; list_closed() tells.
+ */
+static bool
+list_continues(Parser *ps, char close)
+{
+	if (consume(ps, ','))
+		return true;
+	ps->closed = ps->p < ps->end && *ps->p == close;
+	if (ps->closed)
+		ps->p++;
+	else
+		fail(ps, "expected \",\" or \"%c\" at byte %d", close, (int) (ps->p - ps->start) + 1);
+	return false;
+}
+
+static inline bool
+list_closed(Parser *ps)
+{
+	return ps->closed;
 }
 
 static int
@@ -87,11 +124,18 @@ read_hex4(Parser *ps, pg_wchar *out)
 	return true;
 }
 
+/* What each one-character escape stands for; 0: not an escape. */
+static const char simple_escapes[128] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+	['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
 /* Decodes a JSON string (ps->p at the opening quote) into the arena. */
 static bool
 parse_string(Parser *ps, Span *out)
 {
 	StringInfo	arena = &ps->rec->arena;
+	unsigned char esc;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '"')
@@ -120,65 +164,53 @@ parse_string(Parser *ps, Span *out)
 		ps->p++;
 		if (ps->p >= ps->end)
 			return fail(ps, "unterminated string");
-		switch (*ps->p++)
+		esc = (unsigned char) *ps->p++;
+		if (esc == 'u')
 		{
-			case '"':
-				appendStringInfoCharMacro(arena, '"');
-				break;
-			case '\\':
-				appendStringInfoCharMacro(arena, '\\');
-				break;
-			case '/':
-				appendStringInfoCharMacro(arena, '/');
-				break;
-			case 'b':
-				appendStringInfoCharMacro(arena, '\b');
-				break;
-			case 'f':
-				appendStringInfoCharMacro(arena, '\f');
-				break;
-			case 'n':
-				appendStringInfoCharMacro(arena, '\n');
-				break;
-			case 'r':
-				appendStringInfoCharMacro(arena, '\r');
-				break;
-			case 't':
-				appendStringInfoCharMacro(arena, '\t');
-				break;
-			case 'u':
-				{
-					pg_wchar	cp;
-					unsigned char utf8[8];
+			pg_wchar	cp;
+			unsigned char utf8[8];
 
-					if (!read_hex4(ps, &cp))
-						return false;
-					if (cp >= 0xD800 && cp <= 0xDBFF)
-					{
-						pg_wchar	lo;
+			if (!read_hex4(ps, &cp))
+				return false;
+			if (cp >= 0xD800 && cp <= 0xDBFF)
+			{
+				pg_wchar	lo;
 
-						if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
-							return fail(ps, "unpaired surrogate in \\u escape");
-						ps->p += 2;
-						if (!read_hex4(ps, &lo))
-							return false;
-						if (lo < 0xDC00 || lo > 0xDFFF)
-							return fail(ps, "unpaired surrogate in \\u escape");
-						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					}
-					else if (cp >= 0xDC00 && cp <= 0xDFFF)
-						return fail(ps, "unpaired surrogate in \\u escape");
-					if (cp == 0)
-						return fail(ps, "\\u0000 is not allowed in text");
-					unicode_to_utf8(cp, utf8);
-					appendBinaryStringInfoNT(arena, (char *) utf8, pg_utf_mblen(utf8));
-					break;
-				}
-			default:
-				return fail(ps, "invalid escape in a string");
+				if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+					return fail(ps, "unpaired surrogate in \\u escape");
+				ps->p += 2;
+				if (!read_hex4(ps, &lo))
+					return false;
+				if (lo < 0xDC00 || lo > 0xDFFF)
+					return fail(ps, "unpaired surrogate in \\u escape");
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			}
+			else if (cp >= 0xDC00 && cp <= 0xDFFF)
+				return fail(ps, "unpaired surrogate in \\u escape");
+			if (cp == 0)
+				return fail(ps, "\\u0000 is not allowed in text");
+			unicode_to_utf8(cp, utf8);
+			appendBinaryStringInfoNT(arena, (char *) utf8, pg_utf_mblen(utf8));
 		}
+		else if (esc < lengthof(simple_escapes) && simple_escapes[esc] != 0)
+			appendStringInfoCharMacro(arena, simple_escapes[esc]);
+		else
+			return fail(ps, "invalid escape in a string");
 	}
 	out->len = arena->len - out->off;
+	return true;
+}
+
+/* Parses a string (an unknown key or value) and drops it again. */
+static bool
+skip_string(Parser *ps)
+{
+	Span		dropped;
+	int			mark = ps->rec->arena.len;
+
+	if (!parse_string(ps, &dropped))
+		return false;
+	ps->rec->arena.len = mark;
 	return true;
 }
 
@@ -240,62 +272,34 @@ parse_value_skip(Parser *ps, int depth)
 	switch (*ps->p)
 	{
 		case '"':
-			{
-				Span		s;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &s))
-					return false;
-				ps->rec->arena.len = mark;
-				return true;
-			}
+			return skip_string(ps);
 		case '{':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == '}')
-			{
-				ps->p++;
+			if (consume(ps, '}'))
 				return true;
-			}
 			for (;;)
 			{
-				Span		key;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &key))
+				if (!skip_string(ps))
 					return false;
-				ps->rec->arena.len = mark;
 				if (!expect(ps, ':', "\":\""))
 					return false;
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, '}'))
 					continue;
-				}
-				return expect(ps, '}', "\"}\"");
+				return list_closed(ps);
 			}
 		case '[':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == ']')
-			{
-				ps->p++;
+			if (consume(ps, ']'))
 				return true;
-			}
 			for (;;)
 			{
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, ']'))
 					continue;
-				}
-				return expect(ps, ']', "\"]\"");
+				return list_closed(ps);
 			}
 		case 't':
 			return match_literal(ps, "true");
@@ -343,8 +347,8 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 				   int *first, int *count)
 {
 	V2Record   *rec = ps->rec;
-	int			max_items = kind == KIND_LICENSE ? V2_MAX_LICENSES_PER_SET : V2_MAX_VERSIONS_PER_TUPLE;
-	int			max_len = kind == KIND_LICENSE ? V2_MAX_LICENSE : V2_MAX_VERSION;
+	int			max_items = kind == KIND_LICENSE ? MAX_LICENSES_PER_SET : MAX_VERSIONS_PER_TUPLE;
+	int			max_len = kind == KIND_LICENSE ? MAX_LICENSE_BYTES : MAX_VERSION_BYTES;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '[')
@@ -375,13 +379,9 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 			return fail(ps, "\"%s\" has a string longer than %d bytes", key, max_len);
 		if (++(*count) > max_items)
 			return fail(ps, "\"%s\" has more than %d entries", key, max_items);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -398,8 +398,8 @@ parse_bound(Parser *ps, const char *key, bool *has, Span *out)
 		return fail(ps, "\"%s\" must be a string or null", key);
 	if (!parse_string(ps, out))
 		return false;
-	if (out->len > V2_MAX_VERSION)
-		return fail(ps, "\"%s\" is longer than %d bytes", key, V2_MAX_VERSION);
+	if (out->len > MAX_VERSION_BYTES)
+		return fail(ps, "\"%s\" is longer than %d bytes", key, MAX_VERSION_BYTES);
 	/* an empty bound says no more than an absent one */
 	*has = out->len > 0;
 	return true;
@@ -458,13 +458,9 @@ parse_exception(Parser *ps)
 		}
 		else if (!parse_value_skip(ps, 1))
 			return false;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, '}'))
 			continue;
-		}
-		if (!expect(ps, '}', "\"}\""))
+		if (!list_closed(ps))
 			return false;
 		break;
 	}
@@ -483,25 +479,17 @@ parse_exceptions(Parser *ps)
 	if (ps->p >= ps->end || *ps->p != '[')
 		return fail(ps, "\"other_licenses\" must be an array");
 	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ']')
-	{
-		ps->p++;
+	if (consume(ps, ']'))
 		return true;
-	}
 	for (;;)
 	{
 		if (!parse_exception(ps))
 			return false;
-		if (ps->rec->nexceptions > V2_MAX_TUPLES)
-			return fail(ps, "\"other_licenses\" has more than %d entries", V2_MAX_TUPLES);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (ps->rec->nexceptions > MAX_TUPLES)
+			return fail(ps, "\"other_licenses\" has more than %d entries", MAX_TUPLES);
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -527,7 +515,7 @@ v2_record_init(V2Record *rec)
 bool
 v2_decode_line(V2Record *rec, const char *line, size_t len)
 {
-	Parser		ps = {line, line, line + len, rec};
+	Parser		ps = {line, line, line + len, rec, false};
 	int			seen = 0;
 
 	resetStringInfo(&rec->arena);
@@ -582,8 +570,8 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 						return false;
 					if (rec->name.len == 0)
 						return fail(&ps, "\"name\" is empty");
-					if (rec->name.len > V2_MAX_NAME)
-						return fail(&ps, "\"name\" is longer than %d bytes", V2_MAX_NAME);
+					if (rec->name.len > MAX_NAME_BYTES)
+						return fail(&ps, "\"name\" is longer than %d bytes", MAX_NAME_BYTES);
 					break;
 				case SEEN_DEFAULT:
 					if (!parse_string_array(&ps, "default_licenses", KIND_LICENSE,
@@ -606,13 +594,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 					if (!parse_value_skip(&ps, 1))
 						return false;
 			}
-			skip_ws(&ps);
-			if (ps.p < ps.end && *ps.p == ',')
-			{
-				ps.p++;
+			if (list_continues(&ps, '}'))
 				continue;
-			}
-			if (!expect(&ps, '}', "\"}\""))
+			if (!list_closed(&ps))
 				return false;
 			break;
 		}

@@ -13,6 +13,8 @@
 
 #include "lib/stringinfo.h"
 
+#include "record_limits.h"
+
 /* A decoded string: arena offset and length. */
 typedef struct Span
 {
@@ -49,14 +51,6 @@ typedef struct V2Record
 	int			maxexceptions;
 	char		error[160];		/* why the last line was rejected */
 } V2Record;
-
-/* FORMAT.md section 5: the reference's validation limits. */
-#define V2_MAX_NAME 255
-#define V2_MAX_LICENSE 50
-#define V2_MAX_VERSION 255
-#define V2_MAX_LICENSES_PER_SET 100
-#define V2_MAX_VERSIONS_PER_TUPLE 500
-#define V2_MAX_TUPLES 50
 
 extern void v2_record_init(V2Record *rec);
 

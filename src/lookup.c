@@ -471,7 +471,7 @@ report_unknown_type(const char *type, size_t len)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown purl type \"%s\"", pnstrdup(type, len)),
-			 errhint("The export has these purl types: %s.", known_type_list())));
+			 errhint("Use one of: %s.", known_type_list())));
 }
 
 /*

@@ -11,10 +11,18 @@
 #include "settings.h"
 
 char	   *pkgmeta_licenses_source = NULL;
+char	   *pkgmeta_advisories_source = NULL;
 int			pkgmeta_max_line_length = 1024 * 1024;
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
+int			pkgmeta_version_formats = FORMAT_V2;
+int			pkgmeta_data_types = DATA_LICENSES;
 
 static char *purl_types_string = NULL;
+static char *version_formats_string = NULL;
+static char *data_types_string = NULL;
+
+static const char *const version_format_words[] = {"v1", "v2"};
+static const char *const data_type_words[] = {"licenses", "advisories"};
 
 #define ALL_PURL_TYPES \
 	"composer,conan,gem,golang,maven,npm,nuget,pypi,apk,rpm,deb," \
@@ -109,6 +117,76 @@ assign_purl_types(const char *newval, void *extra)
 	pkgmeta_purl_types = extra;
 }
 
+/* Parses a list of words into a bit set: bit i for words[i]. */
+static bool
+check_word_list(char **newval, void **extra, const char *const *words, int nwords,
+				const char *valid)
+{
+	char	   *copy = pstrdup(*newval);
+	List	   *items;
+	ListCell   *lc;
+	int		   *bits;
+
+	if (!SplitGUCList(copy, ',', &items))
+	{
+		GUC_check_errdetail("The list syntax is invalid.");
+		return false;
+	}
+	bits = malloc(sizeof(int));
+	if (bits == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return false;
+	}
+	*bits = 0;
+	foreach(lc, items)
+	{
+		const char *item = lfirst(lc);
+		int			i;
+
+		for (i = 0; i < nwords; i++)
+			if (strcmp(item, words[i]) == 0)
+				break;
+		if (i == nwords)
+		{
+			GUC_check_errdetail("\"%s\" is not one of %s.", item, valid);
+			free(bits);
+			return false;
+		}
+		*bits |= 1 << i;
+	}
+	list_free(items);
+	pfree(copy);
+	*extra = bits;
+	return true;
+}
+
+static bool
+check_version_formats(char **newval, void **extra, GucSource source)
+{
+	return check_word_list(newval, extra, version_format_words,
+						   lengthof(version_format_words), "v1, v2");
+}
+
+static void
+assign_version_formats(const char *newval, void *extra)
+{
+	pkgmeta_version_formats = *(int *) extra;
+}
+
+static bool
+check_data_types(char **newval, void **extra, GucSource source)
+{
+	return check_word_list(newval, extra, data_type_words,
+						   lengthof(data_type_words), "licenses, advisories");
+}
+
+static void
+assign_data_types(const char *newval, void *extra)
+{
+	pkgmeta_data_types = *(int *) extra;
+}
+
 void
 settings_define(void)
 {
@@ -120,6 +198,28 @@ settings_define(void)
 							   "gs://prod-export-license-bucket-1a6c642fc4de57d4",
 							   PGC_SUSET, 0,
 							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.advisories_source",
+							   "Where the advisory export is read from.",
+							   "file:///absolute/dir for a mirror directory, gs://bucket for "
+							   "Google Cloud Storage.",
+							   &pkgmeta_advisories_source,
+							   "gs://prod-export-advisory-bucket-1a6c642fc4de57d4",
+							   PGC_SUSET, 0,
+							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.data_types",
+							   "Data types to sync.",
+							   "A comma-separated list of licenses and advisories; empty syncs none.",
+							   &data_types_string,
+							   "licenses",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_data_types, assign_data_types, NULL);
+	DefineCustomStringVariable("pkgmeta.version_formats",
+							   "License export formats to sync.",
+							   "A comma-separated list of v1 and v2; v2 syncs first; empty syncs none.",
+							   &version_formats_string,
+							   "v2",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_version_formats, assign_version_formats, NULL);
 	DefineCustomStringVariable("pkgmeta.purl_types",
 							   "Package types to sync, in order.",
 							   "A comma-separated list of purl types; empty syncs none.",

@@ -14,7 +14,16 @@ typedef struct PurlTypeSelection
 	PurlTypeId	types[PURL_TYPE_MAX];
 } PurlTypeSelection;
 
+/* bits of pkgmeta.version_formats and pkgmeta.data_types */
+#define FORMAT_V1 0x1
+#define FORMAT_V2 0x2
+#define DATA_LICENSES 0x1
+#define DATA_ADVISORIES 0x2
+
 extern char *pkgmeta_licenses_source;
+extern char *pkgmeta_advisories_source;
+extern int	pkgmeta_version_formats;
+extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;
 extern const PurlTypeSelection *pkgmeta_purl_types;
 

@@ -25,6 +25,7 @@
 #include "utils/typcache.h"
 
 #include "store.h"
+#include "subxact.h"
 
 /* Bad lines recorded per file; the rest are counted in one summary row. */
 #define MAX_ERROR_ROWS_PER_FILE 100
@@ -32,7 +33,7 @@
 
 typedef struct LicenseEntry
 {
-	char		spdx[V2_MAX_LICENSE + 1];	/* hash key */
+	char		spdx[MAX_LICENSE_BYTES + 1];	/* hash key */
 	int32		id;
 } LicenseEntry;
 
@@ -43,6 +44,8 @@ static List *uncommitted_licenses = NIL;	/* keys added since last commit */
 static SPIPlanPtr plan_license_insert = NULL;
 static SPIPlanPtr plan_license_select = NULL;
 static SPIPlanPtr plan_merge = NULL;
+static SPIPlanPtr plan_merge_v1 = NULL;
+static SPIPlanPtr plan_advisory = NULL;
 static SPIPlanPtr plan_checkpoint = NULL;
 static SPIPlanPtr plan_error = NULL;
 
@@ -77,7 +80,7 @@ load_license_cache(void)
 {
 	HASHCTL		ctl;
 
-	ctl.keysize = V2_MAX_LICENSE + 1;
+	ctl.keysize = MAX_LICENSE_BYTES + 1;
 	ctl.entrysize = sizeof(LicenseEntry);
 	ctl.hcxt = sync_cxt;
 	license_ids = hash_create("pkgmeta license ids", 1024, &ctl,
@@ -92,7 +95,7 @@ load_license_cache(void)
 		char	   *spdx = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 		LicenseEntry *e;
 
-		if (strlen(spdx) > V2_MAX_LICENSE)
+		if (strlen(spdx) > MAX_LICENSE_BYTES)
 			continue;			/* cannot come from a record; never looked up */
 		e = hash_search(license_ids, spdx, HASH_ENTER, NULL);
 		e->id = id;
@@ -107,6 +110,7 @@ store_begin_sync(void)
 	Oid			merge_args[] = {INT2OID};
 	Oid			cp_args[] = {TEXTOID, TEXTOID, INT2OID, INT8OID, INT4OID, TEXTOID};
 	Oid			err_args[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
+	Oid			advisory_args[] = {TEXTOID, INT2OID};
 
 	sync_cxt = AllocSetContextCreate(TopMemoryContext, "pkgmeta store",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -135,6 +139,17 @@ store_begin_sync(void)
 		"  IS DISTINCT FROM (EXCLUDED.lowest_version, EXCLUDED.highest_version,"
 		"                    EXCLUDED.default_licenses, EXCLUDED.other_licenses)",
 		1, merge_args);
+	/* v1 deltas add licenses to a version's set */
+	plan_merge_v1 = prepare(
+		"INSERT INTO pkgmeta.v1_licenses AS v (purl_type, name, version, licenses) "
+		"SELECT $1, name, version, array_agg(DISTINCT license ORDER BY license)"
+		"  FROM pkgmeta.staging_v1 GROUP BY name, version "
+		"ON CONFLICT (purl_type, name, version) DO UPDATE SET"
+		"  licenses = ARRAY(SELECT DISTINCT l FROM unnest(v.licenses || EXCLUDED.licenses) AS l"
+		"                   ORDER BY l) "
+		"WHERE NOT (EXCLUDED.licenses <@ v.licenses)",
+		1, merge_args);
+	plan_advisory = prepare("SELECT pkgmeta.apply_advisory($1::jsonb, $2)", 2, advisory_args);
 	plan_checkpoint = prepare(
 		"INSERT INTO pkgmeta.checkpoints AS c (data_type, version_format, purl_type,"
 		"       sequence, chunk, object) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -151,7 +166,7 @@ void
 store_end_sync(void)
 {
 	SPIPlanPtr *plans[] = {&plan_license_insert, &plan_license_select, &plan_merge,
-	&plan_checkpoint, &plan_error};
+	&plan_merge_v1, &plan_advisory, &plan_checkpoint, &plan_error};
 
 	for (size_t i = 0; i < lengthof(plans); i++)
 	{
@@ -169,12 +184,12 @@ store_end_sync(void)
 static int32
 license_id(const char *spdx, size_t len)
 {
-	char		key[V2_MAX_LICENSE + 1];
+	char		key[MAX_LICENSE_BYTES + 1];
 	LicenseEntry *e;
 	bool		found;
 	Datum		arg;
 
-	Assert(len <= V2_MAX_LICENSE);
+	Assert(len <= MAX_LICENSE_BYTES);
 	memcpy(key, spdx, len);
 	key[len] = '\0';
 	e = hash_search(license_ids, key, HASH_FIND, NULL);
@@ -244,24 +259,36 @@ store_get_checkpoint(const StreamKey *key)
 	return cp;
 }
 
+static Relation
+open_staging(const char *relname)
+{
+	Oid			oid = get_relname_relid(relname, get_namespace_oid("pkgmeta", false));
+
+	if (!OidIsValid(oid))
+		elog(ERROR, "pkgmeta: table pkgmeta.%s is missing", relname);
+	return table_open(oid, RowExclusiveLock);
+}
+
 FileStore *
 store_begin_file(const StreamKey *key, const SourceObject *object)
 {
 	FileStore  *fs = palloc0(sizeof(FileStore));
-	Oid			staging_oid;
 
 	fs->key = *key;
 	fs->object = object;
-	staging_oid = get_relname_relid("staging", get_namespace_oid("pkgmeta", false));
-	if (!OidIsValid(staging_oid))
-		elog(ERROR, "pkgmeta: table pkgmeta.staging is missing");
-	fs->staging = table_open(staging_oid, RowExclusiveLock);
-	fs->bistate = GetBulkInsertState();
-	fs->cid = GetCurrentCommandId(true);
-	fs->exception_type = get_element_type(TupleDescAttr(RelationGetDescr(fs->staging), 5)->atttypid);
-	fs->exception_desc = lookup_rowtype_tupdesc_copy(fs->exception_type, -1);
 	fs->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "pkgmeta row",
 										ALLOCSET_DEFAULT_SIZES);
+	if (key->format == RECORDS_V2_ADVISORIES)
+		return fs;				/* applied line by line */
+
+	fs->staging = open_staging(key->format == RECORDS_V2_LICENSES ? "staging" : "staging_v1");
+	fs->bistate = GetBulkInsertState();
+	fs->cid = GetCurrentCommandId(true);
+	if (key->format == RECORDS_V2_LICENSES)
+	{
+		fs->exception_type = get_element_type(TupleDescAttr(RelationGetDescr(fs->staging), 5)->atttypid);
+		fs->exception_desc = lookup_rowtype_tupdesc_copy(fs->exception_type, -1);
+	}
 	return fs;
 }
 
@@ -295,6 +322,18 @@ text_datum(const V2Record *rec, Span s)
 	return PointerGetDatum(cstring_to_text_with_len(span_ptr(rec, s), s.len));
 }
 
+/* Inserts one row formed in row_cxt, then frees everything it used. */
+static void
+insert_staged_row(FileStore *fs, Datum *values, bool *nulls, MemoryContext caller_cxt)
+{
+	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
+
+	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
+	MemoryContextSwitchTo(caller_cxt);
+	MemoryContextReset(fs->row_cxt);
+	fs->records++;
+}
+
 void
 store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 {
@@ -304,7 +343,6 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	Datum	   *exceptions;
 	char	   *name;
 	size_t		name_len;
-	HeapTuple	tuple;
 
 	name = palloc(rec->name.len + 1);
 	name_len = purl_normalize_name(fs->key.purl_type, span_ptr(rec, rec->name),
@@ -335,11 +373,64 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions, fs->exception_type,
 												-1, false, TYPALIGN_DOUBLE));
 
-	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
-	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(fs->row_cxt);
-	fs->records++;
+	insert_staged_row(fs, values, nulls, old);
+}
+
+void
+store_add_v1(FileStore *fs, const V1Row *row, int64 line_number)
+{
+	MemoryContext old = MemoryContextSwitchTo(fs->row_cxt);
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	char	   *name = palloc(row->name_len + 1);
+	size_t		name_len = purl_normalize_name(fs->key.purl_type, row->name, row->name_len, name);
+
+	values[0] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
+	values[1] = PointerGetDatum(cstring_to_text_with_len(row->version, row->version_len));
+	values[2] = Int32GetDatum(license_id(row->license, row->license_len));
+	insert_staged_row(fs, values, nulls, old);
+}
+
+typedef struct AdvisoryCall
+{
+	FileStore  *fs;
+	const char *line;
+	size_t		len;
+	char	   *problem;		/* why apply_advisory rejected it */
+} AdvisoryCall;
+
+static void
+call_apply_advisory(void *arg)
+{
+	AdvisoryCall *call = arg;
+	Datum		args[2];
+	bool		isnull;
+	Datum		result;
+
+	args[0] = PointerGetDatum(cstring_to_text_with_len(call->line, call->len));
+	args[1] = Int16GetDatum(call->fs->key.purl_type);
+	if (SPI_execute_plan(plan_advisory, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "pkgmeta: applying an advisory failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		call->problem = TextDatumGetCString(result);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+void
+store_add_advisory(FileStore *fs, const char *line, size_t len, int64 line_number)
+{
+	AdvisoryCall call = {fs, line, len, NULL};
+	ErrorData  *edata;
+
+	/* a subtransaction per record: whatever one record does, it alone fails */
+	edata = run_in_subtransaction(call_apply_advisory, NULL, &call);
+	if (edata != NULL)
+		call.problem = edata->message;
+	if (call.problem != NULL)
+		store_line_error(fs, line_number, call.problem, line, len);
+	else
+		fs->records++;
 }
 
 static void
@@ -395,14 +486,23 @@ store_finish_file(FileStore *fs)
 	Datum		cp[6];
 	int64		written;
 
-	FreeBulkInsertState(fs->bistate);
-	table_close(fs->staging, NoLock);
-	/* make the staged rows visible to the merge */
-	CommandCounterIncrement();
+	if (fs->key.format == RECORDS_V2_ADVISORIES)
+		written = fs->records;
+	else
+	{
+		bool		v2 = fs->key.format == RECORDS_V2_LICENSES;
 
-	if (SPI_execute_plan(plan_merge, &arg, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "pkgmeta: merging %s failed", fs->object->name);
-	written = (int64) SPI_processed;
+		FreeBulkInsertState(fs->bistate);
+		table_close(fs->staging, NoLock);
+		/* make the staged rows visible to the merge */
+		CommandCounterIncrement();
+		if (SPI_execute_plan(v2 ? plan_merge : plan_merge_v1, &arg, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "pkgmeta: merging %s failed", fs->object->name);
+		written = (int64) SPI_processed;
+		if (SPI_execute(v2 ? "TRUNCATE pkgmeta.staging" : "TRUNCATE pkgmeta.staging_v1",
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "pkgmeta: could not empty the staging table");
+	}
 
 	if (fs->first_unrecorded_line > 0)
 	{
@@ -421,8 +521,6 @@ store_finish_file(FileStore *fs)
 	if (SPI_execute_plan(plan_checkpoint, cp, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "pkgmeta: could not record the checkpoint of %s", fs->object->name);
 
-	if (SPI_execute("TRUNCATE pkgmeta.staging", false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "pkgmeta: could not empty pkgmeta.staging");
 	MemoryContextDelete(fs->row_cxt);
 	return written;
 }

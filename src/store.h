@@ -8,15 +8,24 @@
 #ifndef PKGMETA_STORE_H
 #define PKGMETA_STORE_H
 
+#include "decode_v1.h"
 #include "decode_v2.h"
 #include "purl_types.h"
 #include "source.h"
 
+typedef enum RecordFormat
+{
+	RECORDS_V2_LICENSES,
+	RECORDS_V1_LICENSES,
+	RECORDS_V2_ADVISORIES
+} RecordFormat;
+
 /* Which stream a file belongs to: one checkpoint each. */
 typedef struct StreamKey
 {
-	const char *data_type;		/* "licenses" */
-	const char *version_format; /* "v2" */
+	const char *data_type;		/* "licenses" or "advisories" */
+	const char *version_format; /* "v1" or "v2" */
+	RecordFormat format;
 	PurlTypeId	purl_type;
 } StreamKey;
 
@@ -38,6 +47,11 @@ extern Checkpoint store_get_checkpoint(const StreamKey *key);
 
 extern FileStore *store_begin_file(const StreamKey *key, const SourceObject *object);
 extern void store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number);
+extern void store_add_v1(FileStore *fs, const V1Row *row, int64 line_number);
+
+/* Applies one advisory line, or records why it is rejected. */
+extern void store_add_advisory(FileStore *fs, const char *line, size_t len,
+							   int64 line_number);
 extern void store_line_error(FileStore *fs, int64 line_number, const char *reason,
 							 const char *line, size_t len);
 

@@ -12,19 +12,24 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "tcop/tcopprot.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/sinvaladt.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "decode_v1.h"
 #include "decode_v2.h"
 #include "settings.h"
 #include "store.h"
 #include "stream.h"
+#include "subxact.h"
 #include "sync.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_sync);
@@ -69,15 +74,6 @@ sync_lock_release(void)
 	LockRelease(&tag, ExclusiveLock, true);
 }
 
-/* Errors that must end the whole run instead of failing one file. */
-static bool
-ends_the_run(int sqlerrcode)
-{
-	return sqlerrcode == ERRCODE_QUERY_CANCELED ||
-		sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-		sqlerrcode == ERRCODE_CRASH_SHUTDOWN;
-}
-
 typedef struct FileOutcome
 {
 	bool		applied;
@@ -86,10 +82,17 @@ typedef struct FileOutcome
 	int64		bad_lines;
 } FileOutcome;
 
+/* Reusable per-line decoding state of every record format. */
+typedef struct Decoders
+{
+	V2Record	v2;
+	V1Row		v1;
+} Decoders;
+
 /* Reads, decodes and stores one file; runs inside its subtransaction. */
 static void
 stage_file(Source *source, const StreamKey *key, const SourceObject *object,
-		  V2Record *rec, LineStream **stream, FileOutcome *out)
+		   Decoders *dec, LineStream **stream, FileOutcome *out)
 {
 	FileStore  *fs;
 	char	   *line;
@@ -108,11 +111,26 @@ stage_file(Source *source, const StreamKey *key, const SourceObject *object,
 										  pkgmeta_max_line_length);
 
 			store_line_error(fs, lineno, reason, NULL, 0);
+			continue;
 		}
-		else if (!v2_decode_line(rec, line, len))
-			store_line_error(fs, lineno, rec->error, line, len);
-		else
-			store_add_v2(fs, rec, lineno);
+		switch (key->format)
+		{
+			case RECORDS_V2_LICENSES:
+				if (v2_decode_line(&dec->v2, line, len))
+					store_add_v2(fs, &dec->v2, lineno);
+				else
+					store_line_error(fs, lineno, dec->v2.error, line, len);
+				break;
+			case RECORDS_V1_LICENSES:
+				if (v1_decode_line(&dec->v1, line, len))
+					store_add_v1(fs, &dec->v1, lineno);
+				else
+					store_line_error(fs, lineno, dec->v1.error, line, len);
+				break;
+			case RECORDS_V2_ADVISORIES:
+				store_add_advisory(fs, line, len, lineno);
+				break;
+		}
 	}
 	line_stream_finish(*stream);
 	out->bytes = line_stream_bytes_read(*stream);
@@ -123,46 +141,51 @@ stage_file(Source *source, const StreamKey *key, const SourceObject *object,
 	out->applied = true;
 }
 
+typedef struct FileCall
+{
+	Source	   *source;
+	const StreamKey *key;
+	const SourceObject *object;
+	Decoders   *dec;
+	LineStream *stream;
+	FileOutcome out;
+} FileCall;
+
+static void
+stage_file_call(void *arg)
+{
+	FileCall   *c = arg;
+
+	stage_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
+}
+
+/* Our own handles go first: the rollback closes the files they use. */
+static void
+close_file_stream(void *arg)
+{
+	FileCall   *c = arg;
+
+	line_stream_close(c->stream);
+}
+
 /*
  * Applies one file and its checkpoint all or nothing, then commits.  A
  * failure is recorded (error row, WARNING) and reported as not applied.
  */
 static FileOutcome
 apply_file(Source *source, const StreamKey *key, const SourceObject *object,
-		   V2Record *rec, MemoryContext file_cxt)
+		   Decoders *dec, MemoryContext file_cxt)
 {
-	FileOutcome out = {false};
-	LineStream *volatile stream = NULL;
-	ResourceOwner owner = CurrentResourceOwner;
+	FileCall	call = {source, key, object, dec, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
-	char	   *activity = psprintf("pkgmeta sync: applying %s", object->name);
+	ErrorData  *edata;
 
-	pgstat_report_activity(STATE_RUNNING, activity);
-	BeginInternalSubTransaction(NULL);
+	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: applying %s", object->name));
 	MemoryContextSwitchTo(file_cxt);
-	PG_TRY();
+	edata = run_in_subtransaction(stage_file_call, close_file_stream, &call);
+	if (edata != NULL)
 	{
-		stage_file(source, key, object, rec, (LineStream **) &stream, &out);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(file_cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		/* our own handles first: the rollback closes what they point to */
-		line_stream_close(stream);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(file_cxt);
-		CurrentResourceOwner = owner;
 		store_discard_uncommitted();
-		if (ends_the_run(edata->sqlerrcode))
-			ReThrowError(edata);
-
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -170,19 +193,18 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 				 errhint("Its checkpoint did not move; later files of this type wait until "
 						 "a sync applies it.  See pkgmeta.sync_errors.")));
 		store_file_error(key, object->name, edata->message);
-		out.applied = false;
+		call.out.applied = false;
 	}
-	PG_END_TRY();
 
 	SPI_commit();
 	store_keep_uncommitted();
 	ereport(DEBUG1,
-			(errmsg_internal("pkgmeta: %s %s: %lld packages, %lld bad lines, %lld bytes, %ld ms",
-							 object->name, out.applied ? "applied" : "failed",
-							 (long long) out.packages, (long long) out.bad_lines,
-							 (long long) out.bytes,
+			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
+							 object->name, call.out.applied ? "applied" : "failed",
+							 (long long) call.out.packages, (long long) call.out.bad_lines,
+							 (long long) call.out.bytes,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
-	return out;
+	return call.out;
 }
 
 /* Files of a stream still to apply after its checkpoint, in order. */
@@ -221,28 +243,210 @@ pending_files(Source *source, const StreamKey *key, const char *prefix, const ch
 	return objects;
 }
 
-static void
-report_stream(int level, const StreamKey *key, const SyncTotals *t)
+/* One kind of export file: its checkpoints, source and record format. */
+typedef struct StreamSpec
 {
-	const PurlType *pt = purl_type_by_id(key->purl_type);
+	const char *data_type;
+	const char *version_format;
+	const char *ext;
+	RecordFormat format;
+	int			data_type_bit;	/* in pkgmeta.data_types */
+	int			format_bit;		/* in pkgmeta.version_formats, 0: always */
+	char	  **source;
+	const char *source_setting;
+	const char *noun;			/* what its records are, for reports */
+} StreamSpec;
+
+/* In sync order: v2 licenses before v1, then advisories. */
+static const StreamSpec stream_specs[] = {
+	{"licenses", "v2", "ndjson", RECORDS_V2_LICENSES, DATA_LICENSES, FORMAT_V2,
+	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
+	{"licenses", "v1", "csv", RECORDS_V1_LICENSES, DATA_LICENSES, FORMAT_V1,
+	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "versions"},
+	{"advisories", "v2", "ndjson", RECORDS_V2_ADVISORIES, DATA_ADVISORIES, 0,
+	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
+};
+
+/* Whether the settings, as they are now, still ask for this stream. */
+static bool
+stream_wanted(const StreamSpec *spec, PurlTypeId type)
+{
+	if (!(pkgmeta_data_types & spec->data_type_bit))
+		return false;
+	if (spec->format_bit != 0 && !(pkgmeta_version_formats & spec->format_bit))
+		return false;
+	for (int i = 0; i < pkgmeta_purl_types->count; i++)
+		if (pkgmeta_purl_types->types[i] == type)
+			return true;
+	return false;
+}
+
+/*
+ * Applies a pending configuration reload between files, so that a setting
+ * switched off with pg_reload_conf() stops its stream at the next file
+ * boundary even in a long CALL.
+ */
+static void
+absorb_config_reload(void)
+{
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
+static void
+report_stream(int level, const StreamSpec *spec, PurlTypeId type, const SyncTotals *t)
+{
+	const PurlType *pt = purl_type_by_id(type);
 
 	ereport(level,
-			(errmsg("pkgmeta: %s %s %s: %lld files, %lld packages, %lld bytes, "
+			(errmsg("pkgmeta: %s %s %s: %lld files, %lld %s, %lld bytes, "
 					"%lld bad lines, %lld failed files",
-					key->data_type, key->version_format, pt->name,
-					(long long) t->files, (long long) t->packages, (long long) t->bytes,
-					(long long) t->bad_lines, (long long) t->failed_files)));
+					spec->data_type, spec->version_format, pt->name,
+					(long long) t->files, (long long) t->packages, spec->noun,
+					(long long) t->bytes, (long long) t->bad_lines,
+					(long long) t->failed_files)));
+}
+
+static void
+add_totals(SyncTotals *sum, const SyncTotals *t)
+{
+	sum->files += t->files;
+	sum->packages += t->packages;
+	sum->bytes += t->bytes;
+	sum->bad_lines += t->bad_lines;
+	sum->failed_files += t->failed_files;
+}
+
+/* What one run keeps across files and streams. */
+typedef struct RunState
+{
+	TimestampTz deadline;
+	int			report_level;
+	MemoryContext run_cxt;
+	MemoryContext file_cxt;
+	Decoders	dec;
+	Source	   *sources[lengthof(stream_specs)];
+	SyncResult	result;
+} RunState;
+
+/* The source of a stream, opened once per run and shared by equal locations. */
+static Source *
+stream_source(RunState *run, int spec_index)
+{
+	const StreamSpec *spec = &stream_specs[spec_index];
+
+	if (run->sources[spec_index] == NULL)
+	{
+		for (int i = 0; i < spec_index; i++)
+			if (run->sources[i] != NULL &&
+				strcmp(run->sources[i]->location, *spec->source) == 0)
+				return run->sources[spec_index] = run->sources[i];
+		run->sources[spec_index] = source_open(*spec->source, spec->source_setting);
+	}
+	return run->sources[spec_index];
+}
+
+/* Applies the pending files of one (stream, purl type) in order. */
+static void
+sync_stream(RunState *run, int spec_index, PurlTypeId type)
+{
+	const StreamSpec *spec = &stream_specs[spec_index];
+	const PurlType *pt = purl_type_by_id(type);
+	StreamKey	key = {spec->data_type, spec->version_format, spec->format, type};
+	Source	   *source = stream_source(run, spec_index);
+	char	   *prefix = psprintf("%s/%s/", spec->version_format, pt->registry_id);
+	SyncTotals	t = {0};
+	List	   *files = pending_files(source, &key, prefix, spec->ext);
+	ListCell   *lc;
+
+	foreach(lc, files)
+	{
+		SourceObject *object = lfirst(lc);
+		FileOutcome out;
+
+		MemoryContextReset(run->file_cxt);
+		out = apply_file(source, &key, object, &run->dec, run->file_cxt);
+		MemoryContextSwitchTo(run->run_cxt);
+		t.bytes += out.bytes;
+		if (!out.applied)
+		{
+			/* later files must not overtake it */
+			t.failed_files++;
+			break;
+		}
+		t.files++;
+		t.packages += out.packages;
+		t.bad_lines += out.bad_lines;
+		if (lnext(files, lc) == NULL)
+			break;
+		if (run->deadline != 0 && GetCurrentTimestamp() >= run->deadline)
+		{
+			run->result.budget_spent = true;
+			ereport(run->report_level,
+					(errmsg("pkgmeta: time budget spent; the next sync resumes after %s",
+							object->name)));
+			break;
+		}
+		absorb_config_reload();
+		if (!stream_wanted(spec, type))
+		{
+			ereport(run->report_level,
+					(errmsg("pkgmeta: %s %s %s switched off; stopped after %s",
+							spec->data_type, spec->version_format, pt->name, object->name)));
+			break;
+		}
+	}
+	if (t.files > 0 || t.failed_files > 0)
+		report_stream(run->report_level, spec, type, &t);
+	add_totals(&run->result.totals, &t);
+}
+
+static void
+destroy_sources(RunState *run)
+{
+	for (int i = 0; i < (int) lengthof(run->sources); i++)
+	{
+		Source	   *src = run->sources[i];
+
+		if (src == NULL)
+			continue;
+		/* a shared source appears more than once: destroy it once */
+		for (int j = i; j < (int) lengthof(run->sources); j++)
+			if (run->sources[j] == src)
+				run->sources[j] = NULL;
+		src->methods->destroy(src);
+	}
+}
+
+static void
+sync_all_streams(RunState *run)
+{
+	for (int s = 0; s < (int) lengthof(stream_specs); s++)
+	{
+		/* the list as the run started: a reload may free the settings' copy */
+		PurlTypeSelection types = *pkgmeta_purl_types;
+
+		for (int i = 0; i < types.count && !run->result.budget_spent; i++)
+		{
+			absorb_config_reload();
+			if (!stream_wanted(&stream_specs[s], types.types[i]))
+				continue;
+			MemoryContextSwitchTo(run->run_cxt);
+			sync_stream(run, s, types.types[i]);
+		}
+	}
 }
 
 SyncResult
 sync_run(TimestampTz deadline, int report_level)
 {
-	SyncResult	result = {{0}};
+	RunState   *run;
 	MemoryContext run_cxt;
-	MemoryContext file_cxt;
-	MemoryContext old;
-	Source	   *source;
-	V2Record	rec;
+	MemoryContext old = CurrentMemoryContext;
+	SyncResult	result;
 
 	if (GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII)
 		ereport(ERROR,
@@ -252,65 +456,24 @@ sync_run(TimestampTz deadline, int report_level)
 
 	/* what spans files must outlive each file's transaction */
 	run_cxt = AllocSetContextCreate(TopMemoryContext, "pkgmeta sync", ALLOCSET_DEFAULT_SIZES);
-	file_cxt = AllocSetContextCreate(run_cxt, "pkgmeta file", ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(run_cxt);
+	run = MemoryContextAllocZero(run_cxt, sizeof(RunState));
+	run->deadline = deadline;
+	run->report_level = report_level;
+	run->run_cxt = run_cxt;
+	run->file_cxt = AllocSetContextCreate(run_cxt, "pkgmeta file", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(run_cxt);
 	PG_TRY();
 	{
-		source = source_open(pkgmeta_licenses_source, "pkgmeta.licenses_source");
-		v2_record_init(&rec);
+		v2_record_init(&run->dec.v2);
+		v1_row_init(&run->dec.v1);
 		store_begin_sync();
-
-		for (int i = 0; i < pkgmeta_purl_types->count && !result.budget_spent; i++)
-		{
-			const PurlType *pt = purl_type_by_id(pkgmeta_purl_types->types[i]);
-			StreamKey	key = {"licenses", "v2", pt->id};
-			char	   *prefix = psprintf("v2/%s/", pt->registry_id);
-			SyncTotals	t = {0};
-			List	   *files;
-			ListCell   *lc;
-
-			MemoryContextSwitchTo(run_cxt);
-			files = pending_files(source, &key, prefix, "ndjson");
-			foreach(lc, files)
-			{
-				SourceObject *object = lfirst(lc);
-				FileOutcome out;
-
-				MemoryContextReset(file_cxt);
-				out = apply_file(source, &key, object, &rec, file_cxt);
-				MemoryContextSwitchTo(run_cxt);
-				t.bytes += out.bytes;
-				if (!out.applied)
-				{
-					/* later files must not overtake it */
-					t.failed_files++;
-					break;
-				}
-				t.files++;
-				t.packages += out.packages;
-				t.bad_lines += out.bad_lines;
-				if (deadline != 0 && GetCurrentTimestamp() >= deadline &&
-					lnext(files, lc) != NULL)
-				{
-					result.budget_spent = true;
-					ereport(report_level,
-							(errmsg("pkgmeta: time budget spent; the next sync resumes after %s",
-									object->name)));
-					break;
-				}
-			}
-			if (t.files > 0 || t.failed_files > 0)
-				report_stream(report_level, &key, &t);
-			result.totals.files += t.files;
-			result.totals.packages += t.packages;
-			result.totals.bytes += t.bytes;
-			result.totals.bad_lines += t.bad_lines;
-			result.totals.failed_files += t.failed_files;
-		}
-		source->methods->destroy(source);
+		sync_all_streams(run);
+		result = run->result;
 	}
 	PG_FINALLY();
 	{
+		/* connections too, on errors as well */
+		destroy_sources(run);
 		store_end_sync();
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(run_cxt);
@@ -338,9 +501,9 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	if (!nonatomic)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("pkgmeta_sync() cannot run inside a transaction block"),
+				 errmsg("pkgmeta_sync() cannot run inside a transaction block or a function"),
 				 errdetail("It commits once per file applied."),
-				 errhint("Run CALL pkgmeta_sync() as a statement of its own, outside BEGIN ... COMMIT.")));
+				 errhint("Run CALL pkgmeta_sync() as a statement of its own (psql, pg_cron), outside BEGIN ... COMMIT.")));
 	if (!PG_ARGISNULL(0))
 	{
 		Interval   *budget = PG_GETARG_INTERVAL_P(0);
@@ -374,6 +537,9 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		sync_lock_release();
+		/* the session's own statement again, not the last file applied */
+		if (debug_query_string != NULL)
+			pgstat_report_activity(STATE_RUNNING, debug_query_string);
 	}
 	PG_END_TRY();
 

@@ -1,0 +1,92 @@
+# Helpers for pkgmeta's TAP tests: clusters that preload the library and
+# mirror directories written record by record.
+package PkgmetaTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Path qw(make_path);
+use File::Basename qw(dirname);
+use IO::Compress::Gzip qw(gzip $GzipError);
+use JSON::PP;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+our @EXPORT = qw(new_node new_mirror write_object record sync_notices query);
+
+# A started cluster with pkgmeta preloaded and created in database postgres.
+sub new_node
+{
+	my ($name, %opt) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%{ $opt{init} // {} });
+	$node->append_conf('postgresql.conf',
+		"shared_preload_libraries = 'pkgmeta'\n" . ($opt{conf} // ''));
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION pkgmeta')
+	  unless $opt{no_extension};
+	return $node;
+}
+
+# An empty mirror directory, and the node pointed at it.
+sub new_mirror
+{
+	my ($node, $name) = @_;
+	my $root = PostgreSQL::Test::Utils::tempdir($name // 'mirror');
+	$node->append_conf('postgresql.conf', "pkgmeta.licenses_source = 'file://$root'\n");
+	$node->reload;
+	return $root;
+}
+
+# Writes an object below the mirror root: lines joined with newlines, or
+# raw bytes; gzip-compressed when the name ends in .gz (unless raw).
+sub write_object
+{
+	my ($root, $name, %opt) = @_;
+	my $path = "$root/$name";
+	make_path(dirname($path));
+	my $data = exists $opt{raw} ? $opt{raw} : join('', map { "$_\n" } @{ $opt{lines} });
+	if ($name =~ /\.gz$/ && !exists $opt{raw})
+	{
+		my $z;
+		gzip(\$data => \$z) or die "gzip: $GzipError";
+		$data = $z;
+	}
+	open my $fh, '>:raw', $path or die "$path: $!";
+	print $fh $data;
+	close $fh;
+	return $path;
+}
+
+# One v2 license record as a JSON line.
+sub record
+{
+	my ($name, %f) = @_;
+	my %r = (
+		name => $name,
+		lowest_version => $f{lowest},
+		highest_version => $f{highest},
+		default_licenses => $f{default} // ['MIT']);
+	$r{other_licenses} = [ map { { licenses => $_->[0], versions => $_->[1] } } @{ $f{other} } ]
+	  if $f{other};
+	return JSON::PP->new->canonical->encode(\%r);
+}
+
+# Runs CALL pkgmeta_sync(args); returns (exit code, notices and errors).
+sub sync_notices
+{
+	my ($node, $args) = @_;
+	my ($ret, $out, $err) = $node->psql('postgres', 'CALL pkgmeta_sync(' . ($args // '') . ')');
+	return ($ret, $err);
+}
+
+# Result of a query as text (safe_psql: dies on error).
+sub query
+{
+	my ($node, $sql) = @_;
+	return $node->safe_psql('postgres', $sql);
+}
+
+1;
