@@ -410,10 +410,10 @@ CREATE FUNCTION pkgmeta_package_requests(purl_types text[], names text[], versio
     AS 'MODULE_PATHNAME', 'pkgmeta_package_requests';
 
 -- The one set-based lookup all forms share; rows in request order.  The SQL
--- functions from here on carry no SET clause so that the planner can inline
--- them into the caller's query (one plan, not one per call); instead every
--- object and operator is schema-qualified, which keeps them independent of
--- the caller's search_path.
+-- functions from here on carry no SET clause, so that the planner can inline
+-- pkgmeta_lookup into their bodies (planned once per calling query, not once
+-- per call); instead every object and operator is schema-qualified, which
+-- keeps them independent of the caller's search_path.
 CREATE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
                    version text, licenses text[])
@@ -449,9 +449,13 @@ AS $$
 $$;
 
 -- Arrays (or a table, through array_agg) of (purl_type, name, version).
+-- The set forms are STRICT, which keeps them out of the caller's plan: their
+-- body is planned for an array of unknown length, a nested loop over the
+-- primary key, where a literal SBOM folded at plan time would have the
+-- planner hash the whole mirror to save 100k index probes.
 CREATE FUNCTION pkgmeta_bulk_licenses(purl_types text[], names text[], versions text[])
     RETURNS TABLE (purl_type text, name text, version text, licenses text[])
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
     SELECT l.purl_type, l.name, l.version, l.licenses
       FROM @extschema@.pkgmeta_lookup(
@@ -464,7 +468,7 @@ $$;
 CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
                    version text, licenses text[])
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
     SELECT l.bom_ref, l.purl, l.purl_type, l.name, l.version, l.licenses
       FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
