@@ -177,6 +177,23 @@ SELECT count(*) AS no_components FROM pkgmeta_sbom_licenses('{"bomFormat": "Cycl
 SELECT count(*) AS components_not_array FROM pkgmeta_sbom_licenses('{"components": {"purl": "pkg:npm/lk-widget@1.0.0"}}');
 SELECT count(*) AS not_an_object FROM pkgmeta_sbom_licenses('[1, 2]');
 
+-- One call answers many components, in document order
+INSERT INTO pkgmeta.packages
+SELECT 6, 'lk-many-' || i, '1.0.0', '2.0.0', '{1002}', '{}' FROM generate_series(1, 20000) i;
+SELECT count(*) AS components,
+       count(*) FILTER (WHERE licenses = '{LK-MIT}') =
+           (SELECT count(*) FROM generate_series(1, 30000) i
+             WHERE i % 3 = 1 AND i % 25000 BETWEEN 1 AND 20000) AS in_range_as_expected,
+       count(*) FILTER (WHERE licenses NOT IN ('{LK-MIT}', '{unknown}')) AS other_answers,
+       bool_and(bom_ref = 'c' || ord) AS in_document_order
+  FROM pkgmeta_sbom_licenses((
+         SELECT jsonb_build_object('components', jsonb_agg(jsonb_build_object(
+                    'bom-ref', 'c' || i,
+                    'purl', 'pkg:npm/lk-many-' || (i % 25000) || '@' || (i % 3) || '.5.0')
+                    ORDER BY i))
+           FROM generate_series(1, 30000) i))
+       WITH ORDINALITY AS l(bom_ref, purl, purl_type, name, version, licenses, ord);
+
 -- License ids resolve through pkgmeta.licenses, also ids added after this
 -- session first cached them
 INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1005, 'LK-ISC');
