@@ -192,8 +192,8 @@ exception_licenses(FunctionCallInfo fcinfo, ArrayType *others,
  * pkgmeta.licenses only grows (the sync adds identifiers, ids come from an
  * identity column and are never reused), so an id once seen keeps its text;
  * an id not yet cached reloads the table.  Anything that could rewrite it
- * (TRUNCATE, DDL, an aborted transaction that may have inserted rows) drops
- * the cache.
+ * (TRUNCATE, DDL, an aborted transaction or subtransaction that may have
+ * inserted rows) drops the cache.
  * ----------------------------------------------------------------
  */
 
@@ -222,6 +222,14 @@ license_cache_xact_cb(XactEvent event, void *arg)
 		license_cache_stale = true;
 }
 
+static void
+license_cache_subxact_cb(SubXactEvent event, SubTransactionId subid,
+						 SubTransactionId parent_subid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		license_cache_stale = true;
+}
+
 /* Called once per decided row, never while entries are being handed out. */
 static void
 license_cache_prepare(void)
@@ -237,6 +245,7 @@ license_cache_prepare(void)
 												  ALLOCSET_DEFAULT_SIZES);
 		CacheRegisterRelcacheCallback(license_cache_relcache_cb, (Datum) 0);
 		RegisterXactCallback(license_cache_xact_cb, NULL);
+		RegisterSubXactCallback(license_cache_subxact_cb, NULL);
 	}
 	else
 		MemoryContextReset(license_cache_cxt);

@@ -199,6 +199,25 @@ SELECT count(*) AS components,
 INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1005, 'LK-ISC');
 INSERT INTO pkgmeta.packages VALUES (6, 'lk-late', '1.0.0', '1.0.0', '{1005,1001}', '{}');
 SELECT pkgmeta_licenses('npm', 'lk-late', '1.0.0') AS new_license;
+-- what an aborted transaction or subtransaction inserted is not remembered
+BEGIN;
+INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1006, 'LK-rolled-back');
+INSERT INTO pkgmeta.packages VALUES (6, 'lk-aborted', '1.0.0', '1.0.0', '{1006}', '{}');
+SELECT pkgmeta_licenses('npm', 'lk-aborted', '1.0.0') AS inside_transaction;
+ROLLBACK;
+INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1006, 'LK-0BSD');
+INSERT INTO pkgmeta.packages VALUES (6, 'lk-aborted', '1.0.0', '1.0.0', '{1006}', '{}');
+SELECT pkgmeta_licenses('npm', 'lk-aborted', '1.0.0') AS after_rollback;
+BEGIN;
+SAVEPOINT s;
+INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1007, 'LK-rolled-back');
+INSERT INTO pkgmeta.packages VALUES (6, 'lk-aborted-sub', '1.0.0', '1.0.0', '{1007}', '{}');
+SELECT pkgmeta_licenses('npm', 'lk-aborted-sub', '1.0.0') AS inside_savepoint;
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1007, 'LK-Zlib');
+INSERT INTO pkgmeta.packages VALUES (6, 'lk-aborted-sub', '1.0.0', '1.0.0', '{1007}', '{}');
+SELECT pkgmeta_licenses('npm', 'lk-aborted-sub', '1.0.0') AS after_rollback_to_savepoint;
+COMMIT;
 -- a dangling id is reported, not guessed
 INSERT INTO pkgmeta.packages VALUES (6, 'lk-dangling', '1.0.0', '1.0.0', '{1999}', '{}');
 SELECT pkgmeta_licenses('npm', 'lk-dangling', '1.0.0');
