@@ -218,6 +218,13 @@ INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1007, 'LK-Zlib');
 INSERT INTO pkgmeta.packages VALUES (6, 'lk-aborted-sub', '1.0.0', '1.0.0', '{1007}', '{}');
 SELECT pkgmeta_licenses('npm', 'lk-aborted-sub', '1.0.0') AS after_rollback_to_savepoint;
 COMMIT;
+-- so is anything from before pkgmeta.licenses was truncated
+BEGIN;
+TRUNCATE pkgmeta.licenses;
+INSERT INTO pkgmeta.licenses (id, spdx_identifier) VALUES (1002, 'LK-MIT-renumbered');
+SELECT pkgmeta_licenses('npm', 'lk-no-lowest', '1.0.0') AS after_truncate;
+ROLLBACK;
+SELECT pkgmeta_licenses('npm', 'lk-no-lowest', '1.0.0') AS after_truncate_rolled_back;
 -- a dangling id is reported, not guessed
 INSERT INTO pkgmeta.packages VALUES (6, 'lk-dangling', '1.0.0', '1.0.0', '{1999}', '{}');
 SELECT pkgmeta_licenses('npm', 'lk-dangling', '1.0.0');
