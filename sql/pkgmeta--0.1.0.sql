@@ -356,6 +356,30 @@ COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
     'compares two versions under the ordering of a purl type: -1, 0 or 1';
 GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
 
+-- Background worker: status and wake-up (doc/README-worker.md).
+
+-- One row from shared memory: the running or last sync (by the worker or a
+-- CALL), the worker's schedule, and how fresh the data is.
+CREATE FUNCTION pkgmeta_sync_status(
+    OUT state text, OUT pid integer,
+    OUT started_at timestamptz, OUT finished_at timestamptz,
+    OUT current_object text, OUT files_done bigint,
+    OUT packages_written bigint, OUT bytes_read bigint,
+    OUT last_success_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT next_run_at timestamptz, OUT worker_pid integer,
+    OUT newest_delta_at timestamptz, OUT newest_delta_age interval,
+    OUT stale boolean)
+RETURNS record
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_sync_status';
+
+-- Wakes the worker to sync now, when the calling transaction commits.
+CREATE FUNCTION pkgmeta_request_sync() RETURNS boolean
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_request_sync';
+REVOKE ALL ON FUNCTION pkgmeta_request_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pkgmeta_request_sync() TO pkgmeta_admin;
+
 -- ---------------------------------------------------------------------------
 -- Lookup (FORMAT.md section 6): which licenses does a package have at a
 -- version.  Every form builds pkgmeta.lookup_request values and answers them

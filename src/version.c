@@ -31,8 +31,9 @@ comparator_for(PurlTypeId type)
 		case PURL_APK:
 			return apk_compare;
 		case PURL_COMPOSER:
+			return composer_compare;
 		case PURL_CONAN:
-			return dotted_compare;
+			return conan_compare;
 		case PURL_CBL_MARINER:
 		case PURL_WOLFI:
 		case PURL_SWIFT:
@@ -124,4 +125,51 @@ vc_digits_at(const char *s, size_t len, size_t i)
 	while (i < len && vc_is_digit(s[i]))
 		i++;
 	return i - start;
+}
+
+/* the code point of the UTF-8 character of n bytes at p, or -1 */
+static long
+utf8_char(const unsigned char *p, size_t n)
+{
+	if (n == 1 && p[0] < 0x80)
+		return p[0];
+	if (n == 2 && (p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
+		return ((p[0] & 0x1FL) << 6) | (p[1] & 0x3FL);
+	if (n == 3 && (p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+		return ((p[0] & 0x0FL) << 12) | ((p[1] & 0x3FL) << 6) | (p[2] & 0x3FL);
+	return -1;
+}
+
+/* length of the space character of the set that starts (or, backward, ends) at s[i], or 0 */
+static size_t
+space_at(const char *s, size_t len, size_t i, bool backward,
+		 const unsigned int *spaces, size_t nspaces)
+{
+	for (size_t n = 1; n <= 3; n++)
+	{
+		long		cp;
+
+		if (backward ? i < n : i + n > len)
+			break;
+		cp = utf8_char((const unsigned char *) s + (backward ? i - n : i), n);
+		if (cp < 0)
+			continue;
+		for (size_t k = 0; k < nspaces; k++)
+			if (spaces[k] == (unsigned long) cp)
+				return n;
+		return 0;
+	}
+	return 0;
+}
+
+void
+vc_trim_unicode(const char *s, size_t *start, size_t *end,
+				const unsigned int *spaces, size_t nspaces)
+{
+	size_t		n;
+
+	while (*end > *start && (n = space_at(s, *end, *end, true, spaces, nspaces)) > 0)
+		*end -= n;
+	while (*start < *end && (n = space_at(s, *end, *start, false, spaces, nspaces)) > 0)
+		*start += n;
 }

@@ -58,8 +58,12 @@ deb_parse(const char *s, size_t len, DebVersion *v, const char **error)
 	v->epochlen = 0;
 	if (colon < len)
 	{
-		size_t		n = vc_digits_at(s, colon, i);
+		size_t		n;
 
+		/* dpkg reads the epoch with strtol, which takes a "+" sign */
+		if (s[i] == '+' && colon > i + 1)
+			i++;
+		n = vc_digits_at(s, colon, i);
 		if (colon == i)
 		{
 			*error = "empty epoch";

@@ -58,6 +58,13 @@ extern int	vc_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen, 
 /* true when s[0..len) equals the lower-case word w, ignoring ASCII case */
 extern bool vc_equal_nocase(const char *s, size_t len, const char *w);
 
+/*
+ * Narrows [*start, *end) of s by the leading and trailing characters (UTF-8,
+ * up to U+FFFF) that are in spaces[]: the whitespace of another language.
+ */
+extern void vc_trim_unicode(const char *s, size_t *start, size_t *end,
+							const unsigned int *spaces, size_t nspaces);
+
 /* length of the run of digits starting at s[i] */
 extern size_t vc_digits_at(const char *s, size_t len, size_t i);
 
@@ -80,7 +87,9 @@ extern bool rpm_compare(PurlTypeId type, const char *a, size_t alen,
 						const char *b, size_t blen, int *cmp, const char **error);
 extern bool apk_compare(PurlTypeId type, const char *a, size_t alen,
 						const char *b, size_t blen, int *cmp, const char **error);
-extern bool dotted_compare(PurlTypeId type, const char *a, size_t alen,
-						   const char *b, size_t blen, int *cmp, const char **error);
+extern bool composer_compare(PurlTypeId type, const char *a, size_t alen,
+							 const char *b, size_t blen, int *cmp, const char **error);
+extern bool conan_compare(PurlTypeId type, const char *a, size_t alen,
+						  const char *b, size_t blen, int *cmp, const char **error);
 
 #endif

@@ -5,14 +5,19 @@
  *
  *     ComparableVersion splits the lower-cased version into items at ".",
  *     at "-" and at every digit/letter transition; "-" and transitions start
- *     a nested list that holds the rest of the version.  Each list therefore
- *     holds some leaf items (numbers or qualifiers) followed by at most one
- *     list, and the whole tree is a chain.  Normalization drops, in each
- *     list, the trailing "null" leaves (0, "", "ga", "final", "release") and
- *     a nested list that ends up empty.  Comparing two chains level by level
- *     is the same as walking both token streams side by side, so the
- *     comparison streams the tokens; the normalization needs a bounded
- *     look-ahead, remembered so that the walk stays linear.
+ *     a nested list that holds the rest of the version, and a qualifier that
+ *     ends at a number or at the end goes into a list of its own unless its
+ *     list is still empty.  Each list therefore holds some leaf items
+ *     (numbers or qualifiers) followed by at most one list: the whole tree
+ *     is a chain.  Normalization drops, in each list, the trailing "null"
+ *     leaves (0, "", "ga", "final", "release") and a nested list that ends
+ *     up empty.  Comparing two chains level by level is the same as walking
+ *     both token streams side by side, so the comparison streams the tokens;
+ *     the normalization needs a look-ahead, whose result is remembered so
+ *     that the walk stays linear.
+ *
+ *     Maven's order is not transitive (1-rc < 1 < 1.sp-1 < 1-rc); this file
+ *     gives Maven's answer for every pair, cycles included.
  */
 #include <stdint.h>
 

@@ -4,10 +4,11 @@
  *     compares (packaging 22 and later: no legacy versions).
  *
  *     Accepted spellings follow the PEP's normalization rules: any ASCII
- *     case, a leading "v", surrounding whitespace, "-", "_" or "." around
- *     the pre/post/dev labels, the label synonyms (alpha, beta, c, pre,
- *     preview, rev, r) and implicit numbers.  The key compared is
- *     (epoch, release without trailing zeros, pre, post, dev, local).
+ *     case, a leading "v", surrounding whitespace (Unicode, as Python sees
+ *     it), "-", "_" or "." around the pre/post/dev labels, the label
+ *     synonyms (alpha, beta, c, pre, preview, rev, r) and implicit numbers.
+ *     The key compared is (epoch, release without trailing zeros, pre,
+ *     post, dev, local).
  */
 #include "version_internal.h"
 
@@ -107,6 +108,13 @@ labelled_part(const char *s, size_t len, size_t *pos, const Label *labels, size_
 	return true;
 }
 
+/* what Python's str.isspace() accepts */
+static const unsigned int python_spaces[] = {
+	0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0,
+	0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+	0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+};
+
 static bool
 pep440_parse(const char *s, size_t len, Pep440 *v, const char **error)
 {
@@ -114,10 +122,7 @@ pep440_parse(const char *s, size_t len, Pep440 *v, const char **error)
 	size_t		n;
 	int			value;
 
-	while (len > 0 && vc_is_space(s[len - 1]))
-		len--;
-	while (i < len && vc_is_space(s[i]))
-		i++;
+	vc_trim_unicode(s, &i, &len, python_spaces, sizeof(python_spaces) / sizeof(python_spaces[0]));
 	if (i < len && (s[i] == 'v' || s[i] == 'V'))
 		i++;
 

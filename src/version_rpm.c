@@ -2,7 +2,8 @@
  * version_rpm.c
  *     rpm's ordering of [epoch:]version[-release] labels: the epochs as
  *     numbers, then version and release with rpmvercmp.  As in rpm's
- *     labelCompare, a missing release sorts before any release.
+ *     labelCompare, a missing release sorts before any release (even an
+ *     empty one, "1.0-"), and an empty version is an error.
  *
  *     rpmvercmp compares alternating runs of ASCII letters and digits; any
  *     other byte separates runs; "~" sorts before everything (even the end)
@@ -46,11 +47,6 @@ rpm_parse(const char *s, size_t len, RpmLabel *v, const char **error)
 	if (v->versionlen == 0)
 	{
 		*error = "empty version";
-		return false;
-	}
-	if (v->release != NULL && v->releaselen == 0)
-	{
-		*error = "empty release";
 		return false;
 	}
 	return true;

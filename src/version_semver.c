@@ -2,7 +2,8 @@
  * version_semver.c
  *     Semantic Versioning 2.0 precedence for npm, golang, cargo and nuget.
  *
- *     npm and cargo: exactly MAJOR.MINOR.PATCH, no leading zeros.
+ *     npm and cargo: exactly MAJOR.MINOR.PATCH, no leading zeros; npm
+ *     ignores surrounding whitespace, as node-semver does.
  *     golang: as npm, plus Go's shorthands "v1" and "v1.2" (= v1.0.0,
  *     v1.2.0) when there is no pre-release or build; pseudo-versions
  *     (v0.0.0-20191109021931-daa7c04131f5) are ordinary pre-releases.
@@ -17,6 +18,7 @@
 
 typedef struct SemVerRules
 {
+	bool		trim;			/* surrounding whitespace is ignored (npm) */
 	int			min_parts;
 	int			max_parts;
 	bool		short_only_plain;	/* fewer than 3 parts only without pre/build */
@@ -33,9 +35,17 @@ typedef struct SemVer
 	size_t		prelen;
 } SemVer;
 
-static const SemVerRules strict_rules = {3, 3, false, false, false};
-static const SemVerRules golang_rules = {1, 3, true, false, false};
-static const SemVerRules nuget_rules = {1, 4, false, true, true};
+static const SemVerRules npm_rules = {true, 3, 3, false, false, false};
+static const SemVerRules cargo_rules = {false, 3, 3, false, false, false};
+static const SemVerRules golang_rules = {false, 1, 3, true, false, false};
+static const SemVerRules nuget_rules = {false, 1, 4, false, true, true};
+
+/* what JavaScript's String.prototype.trim() removes, as node-semver trims */
+static const unsigned int js_spaces[] = {
+	0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002,
+	0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028,
+	0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF,
+};
 
 static bool
 is_ident_char(char c)
@@ -90,11 +100,14 @@ semver_parse(const char *s, size_t len, const SemVerRules *rules, SemVer *v,
 			 const char **error)
 {
 	size_t		i = 0;
-	size_t		build = len;
+	size_t		build;
 
+	if (rules->trim)
+		vc_trim_unicode(s, &i, &len, js_spaces, sizeof(js_spaces) / sizeof(js_spaces[0]));
+	build = len;
 	if (i < len && s[i] == '=')
 		i++;
-	if (i < len && (s[i] == 'v' || s[i] == 'V'))
+	if (i < len && s[i] == 'v')
 		i++;
 
 	v->nparts = 0;
@@ -225,8 +238,11 @@ semver_compare(PurlTypeId type, const char *a, size_t alen,
 		case PURL_NUGET:
 			rules = &nuget_rules;
 			break;
+		case PURL_NPM:
+			rules = &npm_rules;
+			break;
 		default:
-			rules = &strict_rules;
+			rules = &cargo_rules;
 			break;
 	}
 	if (!semver_parse(a, alen, rules, &va, error) ||

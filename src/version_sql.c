@@ -47,7 +47,7 @@ pkgmeta_version_cmp(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown purl type \"%s\"", text_to_cstring(type_text)),
-				 errhint("Valid purl types are: %s.", purl_type_list(false))));
+				 errhint("Use one of: %s.", purl_type_list(false))));
 	if (!version_has_ordering(pt->id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

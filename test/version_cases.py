@@ -3,7 +3,9 @@
 
     version_cases.py OUTDIR [PAIRS] [TYPE=PAIRS...]
 
-writes, for every purl type with an ordering,
+writes OUTDIR/fuzz.pairs ("type<TAB>a<TAB>b" lines of garbage and of mutated
+versions for every purl type, for the sanitizers and the garbage comparisons)
+and, for every purl type with an ordering,
     OUTDIR/<type>.pairs   "a<TAB>b" lines: every pair of the hand-picked edge
                           cases, then PAIRS seeded pseudo-random pairs
     OUTDIR/<type>.pool    one version a line: edge cases and generated
@@ -84,6 +86,8 @@ def gen_golang(r):
         v += "-" + semver_pre(r)
     if r.random() < 0.15:
         v += "+incompatible"
+    if r.random() < 0.05:
+        v = pick(r, "v1.2-pre", "v01.2.3", "1.2.3", "v1.2.3-01", "V1.2.3", "v1.2.3.4", "=v1.0.0")
     return v
 
 
@@ -93,7 +97,15 @@ def gen_cargo(r):
         v += "-" + semver_pre(r)
     if r.random() < 0.1:
         v += "+" + pick(r, "build.1", "20230101", "git.abc")
+    if r.random() < 0.05:
+        v = gen_cargo_odd(r)
     return v
+
+
+def gen_cargo_odd(r):
+    return pick(r, "1.2", "01.2.3", "1.2.3-", "1.2.3-01", "1.2.3-a..b", "1.2.3.4", "1.2.3+",
+                "1.2.3-a_b", "v1.2.3", "=1.2.3", " 1.2.3", "1.2.3-alpha+build",
+                "18446744073709551615.0.0", "1.2.3+build.01")
 
 
 def gen_nuget(r):
@@ -243,7 +255,25 @@ def gen_composer(r):
         v += pick(r, "-dev", ".dev", "dev")
     if r.random() < 0.05:
         v += "+build." + num(r)
+    if r.random() < 0.1:
+        v = gen_composer_odd(r)
     return v
+
+
+def gen_composer_date(r):
+    v = "20%02d" % r.randint(0, 30)
+    for _ in range(r.randint(0, 7)):
+        v += pick(r, "", ".", "-", ":", "_") + "%0*d" % (pick(r, 1, 2, 2, 2, 3), r.randint(0, 12))
+    return v + pick(r, "", "", "-beta1", "-dev", ".1")
+
+
+def gen_composer_odd(r):
+    if r.random() < 0.5:
+        return gen_composer_date(r)
+    return pick(r, "1.x-dev", "1.0.x-dev", "2.*-dev", "1.X.dev", "1.0-STABLE", "1.0-Stable1",
+                "1.0.0.0.0", "dev-master", "master", "1.0-", "1.0.", "1.0@beta",
+                "1.0-beta_dev", "1.0-betadev", "1.0.0-b.dev", "1.0-ab", "V1.0",
+                "1.0 as 2.0", "2023-01-01", "20230101", "2023.01.01.1.2", "1.0+", "1.x")
 
 
 def gen_conan(r):
@@ -263,6 +293,15 @@ EDGE = {
             "1.0.0-1", "1.0.0-01", "1.0.0-a-b", "1.0.0--", "v1.0.0", "1.2.3",
             "10.2.3", "2.10.0", "1.0", "1.0.0-", "1.0.0-x.7.z.92", "1.0.0-0.3.7",
             "9007199254740991.0.0", "1.0.0-alpha+001", "01.0.0"],
+    "golang": ["v1", "v1.2", "v1.2.0", "v1.2.3", "1.2.3", "=v1.2.3", "v1.2-pre", "v01.2.3",
+               "v1.2.3-01", "v1.2.3-1", "v1.2.3+incompatible", "v1.2.3-pre+meta", "V1.2.3",
+               "v0.0.0-20191109021931-daa7c04131f5", "v1.2.4-0.20191109021931-daa7c04131f5",
+               "v1.2.3-pre.0.20191109021931-daa7c04131f5", "v1.", "v1.2.3.4", "v", "",
+               "v2.0.0+incompatible", "v1.0.0-alpha.beta", "v1.0.0-alpha.1"],
+    "cargo": ["0.0.0", "1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+              "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0+build", "1.0.0+other",
+              "1.0.0-1", "1.0.0-01", "1.0.0--", "v1.0.0", "=1.0.0", "1.0", "1.0.0-",
+              "1.0.0-0.3.7", "1.0.0-alpha+001", "18446744073709551615.0.0", "01.0.0"],
     "pypi": ["1.0", "1.0.0", "1.0a1", "1.0a", "1.0.a.1", "1.0alpha1", "1.0b2",
              "1.0c1", "1.0rc1", "1.0pre1", "1.0preview1", "1.0.dev0", "1.0.dev1",
              "1.0a1.dev1", "1.0.post1", "1.0-1", "1.0r1", "1.0rev1", "1.0.post1.dev1",
@@ -283,9 +322,16 @@ EDGE = {
               "1.0-alpha-1", "1.0-alpha.1", "2.0.0.RELEASE", "1.0.0.Final",
               "1-0-1", "1--1", "1.2.3-4", "1.2.3.4", "123456789012345678901",
               "1.sp-1", "0-1", "0.rc-0", "0"],
+    "composer": ["1", "1.0", "1.0.0.0", "v1.0", "1.0.0-alpha", "1.0.0-a1", "1.0.0-beta",
+                 "1.0.0-b", "1.0.0-beta0", "1.0.0-beta1", "1.0.0-beta.1", "1.0.0-beta-1-2",
+                 "1.0.0-BETA2", "1.0.0-RC1", "1.0.0-rc.1", "1.0.0-patch1", "1.0.0-pl1",
+                 "1.0.0-p", "1.0.0-stable", "1.0.0-dev", "1.0.0.dev", "1.0.0-beta-dev",
+                 "1.0.0-beta1-dev", "1.0.0+build.1", "1.x-dev", "1.0.x-dev", "1.0-STABLE",
+                 "dev-master", "1.0.0.0.0", "1.0-", "1.0.1"],
     "rpm": ["1.0", "1.0-1", "0:1.0-1", "1:1.0-1", "1.0~rc1-1", "1.0^1-1", "1.0^-1",
             "1.0a-1", "1.0.1-1", "1.00-1", "1.0-1.el8", "1.0-1.el8_2", "1_0-1",
-            "1.0-~1", ":1.0-1", "1.0~~-1", "1.0~-1", "1.0-1^git1", "10-1", "9-1"],
+            "1.0-~1", ":1.0-1", "1.0~~-1", "1.0~-1", "1.0-1^git1", "10-1", "9-1",
+            "1.0-", "1.0", "-1", "1:", "", "1.0-^", "a:1.0"],
 }
 
 
@@ -299,11 +345,13 @@ def main():
         "maven": gen_maven, "pypi": gen_pypi, "gem": gen_gem, "deb": gen_deb,
         "rpm": gen_rpm, "apk": gen_apk, "composer": gen_composer, "conan": gen_conan,
     }
+    write_fuzz(os.path.join(outdir, "fuzz.pairs"), gens,
+               list(gens) + ["cbl-mariner", "wolfi", "swift", "conda", "pub"])
     for ptype, gen in gens.items():
         r = random.Random("%d-%s" % (SEED, ptype))
         edge = EDGE.get(ptype, [])
         pool = sorted(set(gen(r) for _ in range(600)))
-        with open(os.path.join(outdir, ptype + ".pairs"), "w") as f:
+        with open(os.path.join(outdir, ptype + ".pairs"), "w", encoding="utf-8") as f:
             for a in edge:
                 for b in edge:
                     f.write("%s\t%s\n" % (a, b))
@@ -312,9 +360,51 @@ def main():
                 # half of the pairs from a small pool, to get ties and near misses
                 b = r.choice(pool) if r.random() < 0.5 else gen(r)
                 f.write("%s\t%s\n" % (a, b))
-        with open(os.path.join(outdir, ptype + ".pool"), "w") as f:
+        with open(os.path.join(outdir, ptype + ".pool"), "w", encoding="utf-8") as f:
             for v in edge + pool:
                 f.write(v + "\n")
+
+
+FUZZ_WORDS = ["alpha", "beta", "rc", "dev", "post", "sp", "pre", "r", "-r1", "_p",
+              "snapshot", "0", "00", "1", "10", "99999999999999999999999", ".", "-",
+              "+", "~", "^", ":", "!", "v", "=", "cci", "dev-", "\u00e9", " ", "\u00a0",
+              "\u3000", "\u200b", "\x1c", "@beta", " as ", "x", "*", "2023-01"]
+FUZZ_CHARS = "0123456789abcdeprstvxSNAP.-_+~^:! \u00ff"
+
+
+def mutate(r, v):
+    """v with a few characters inserted, deleted or replaced: near-valid input"""
+    for _ in range(r.randint(1, 3)):
+        i = r.randint(0, len(v))
+        op = r.random()
+        c = r.choice(FUZZ_CHARS)
+        if op < 0.4:
+            v = v[:i] + c + v[i:]
+        elif op < 0.7:
+            v = v[:i] + v[i + 1:]
+        else:
+            v = v[:i] + c + v[i + 1:]
+    return v
+
+
+def write_fuzz(path, gens, types, count=50000):
+    """garbage, and mutations of realistic versions, for every purl type"""
+    r = random.Random("%d-fuzz" % SEED)
+
+    def garbage(ptype):
+        x = r.random()
+        if ptype in gens and x < 0.5:
+            return mutate(r, gens[ptype](r))
+        if x < 0.75:
+            return "".join(r.choice(FUZZ_CHARS) for _ in range(r.randint(0, 30)))
+        return "".join(r.choice(FUZZ_WORDS) for _ in range(r.randint(0, 12)))
+
+    with open(path, "w", encoding="utf-8") as f:
+        for _ in range(count):
+            ptype = r.choice(types)
+            # against a realistic version, the garbage's validity decides
+            other = gens[ptype](r) if ptype in gens and r.random() < 0.5 else garbage(ptype)
+            f.write("%s\t%s\t%s\n" % (ptype, garbage(ptype), other))
 
 
 if __name__ == "__main__":

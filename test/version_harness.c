@@ -17,8 +17,6 @@
 #include "purl_types.h"
 #include "version.h"
 
-#define MAX_LINE 65536
-
 static char *
 next_field(char **cursor)
 {
@@ -50,9 +48,10 @@ chomp(char *line)
 static int
 run_compare(void)
 {
-	static char line[MAX_LINE];
+	char	   *line = NULL;
+	size_t		cap = 0;
 
-	while (fgets(line, sizeof(line), stdin) != NULL)
+	while (getline(&line, &cap, stdin) >= 0)
 	{
 		char	   *cursor = line;
 		char	   *type,
@@ -82,6 +81,7 @@ run_compare(void)
 		else
 			printf("invalid\t%s\n", error);
 	}
+	free(line);
 	return 0;
 }
 
@@ -104,7 +104,8 @@ cmp_versions(const char *a, const char *b)
 static int
 run_order(const char *type)
 {
-	static char line[MAX_LINE];
+	char	   *line = NULL;
+	size_t		linecap = 0;
 	const PurlType *pt = purl_type_by_name(type, strlen(type));
 	char	  **v = NULL;
 	int		   *rank;
@@ -120,7 +121,7 @@ run_order(const char *type)
 		return 2;
 	}
 	order_type = pt->id;
-	while (fgets(line, sizeof(line), stdin) != NULL)
+	while (getline(&line, &linecap, stdin) >= 0)
 	{
 		int			cmp;
 		const char *error;
@@ -136,6 +137,7 @@ run_order(const char *type)
 		}
 		v[n++] = strdup(line);
 	}
+	free(line);
 	/* insertion sort: safe whatever the comparator does */
 	for (size_t i = 1; i < n; i++)
 	{
@@ -182,6 +184,10 @@ run_order(const char *type)
 	}
 	printf("%zu versions, %ld pairs, %ld not antisymmetric, %ld not transitive\n",
 		   n, pairs, asymmetric, intransitive);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	free(rank);
 	return 0;
 }
 

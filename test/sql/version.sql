@@ -64,7 +64,7 @@ SELECT pkgmeta_version_cmp('deb', 'a1.0', '1.0');
 SELECT pkgmeta_version_cmp('gem', '1.0', '1..0');
 SELECT pkgmeta_version_cmp('apk', '1.0-r', '1.0');
 SELECT pkgmeta_version_cmp('composer', 'dev-main', '1.0');
-SELECT pkgmeta_version_cmp('rpm', '1.0-', '1.0');
+SELECT pkgmeta_version_cmp('rpm', '1:', '1.0');
 SELECT pkgmeta_version_cmp('conan', '', '1.0');
 
 -- a pure function anyone may call

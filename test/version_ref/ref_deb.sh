@@ -3,7 +3,9 @@
 # or "invalid" (dpkg rejected a version or warned that its syntax is bad).
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
-while IFS=$'\t' read -r a b; do
+while IFS= read -r line; do
+	a=${line%%$'\t'*}
+	b=${line#*$'\t'}
 	if dpkg --compare-versions "$a" lt "$b" 2>"$err"; then
 		r=-1
 	else

@@ -1,6 +1,6 @@
 """Reference: rpm's labelCompare (Debian python3-rpm).  Reads "a<TAB>b"
 lines of [epoch:]version[-release] labels, split as rpm's parseEVR does,
-prints -1, 0 or 1."""
+prints -1, 0, 1 or "invalid" (rpm refuses an empty version)."""
 import sys
 
 import rpm
@@ -22,4 +22,7 @@ def evr(label):
 
 for line in sys.stdin:
     a, b = line.rstrip("\n").split("\t")
-    print(rpm.labelCompare(evr(a), evr(b)))
+    try:
+        print(rpm.labelCompare(evr(a), evr(b)))
+    except ValueError:
+        print("invalid")
