@@ -9,8 +9,9 @@
  *     message; a parsed purl's type is lower case letters, digits, "." and
  *     "-", its parts lie inside the caller's buffer and are UTF-8 without
  *     NUL, the export type matches the type's name, the name is already
- *     normalized (normalizing again changes nothing); writing the parts back
- *     as a canonical purl parses to the same parts.
+ *     normalized (normalizing again changes nothing); parsing again into
+ *     another buffer gives the same answer; writing the parts back as a
+ *     canonical purl parses to the same parts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -87,7 +88,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *buf = malloc(bufsize);
 	Purl		p;
 	const char *error = purl_parse(purl, size, buf, &p);
+	char	   *other = malloc(bufsize);
+	Purl		o;
 
+	if (purl_parse(purl, size, other, &o) != error ||
+		(error == NULL &&
+		 (!same(o.type, o.type_len, p.type, p.type_len) ||
+		  !same(o.name, o.name_len, p.name, p.name_len) ||
+		  (o.version == NULL) != (p.version == NULL) ||
+		  (p.version && !same(o.version, o.version_len, p.version, p.version_len)))))
+		fail("a second parse answers differently", purl, size);
+	free(other);
 	if (error != NULL)
 	{
 		if (error[0] == '\0')
