@@ -339,10 +339,13 @@ unknown_licenses(void)
 /*
  * pkgmeta_decide(purl_type smallint, version text, lowest_version text,
  *                highest_version text, default_licenses integer[],
- *                other_licenses pkgmeta.license_exception[]) returns text[]
+ *                other_licenses pkgmeta.license_exception[],
+ *                v1_licenses integer[]) returns text[]
  *
  * The row columns come from the LEFT JOIN on pkgmeta.packages: a NULL
- * default_licenses (NOT NULL in the table) means there is no such package.
+ * default_licenses (NOT NULL in the table) means the package has no v2
+ * record.  Then only a v1 row (pkgmeta.v1_licenses, one per exact version)
+ * can answer.
  */
 Datum
 pkgmeta_decide(PG_FUNCTION_ARGS)
@@ -355,7 +358,14 @@ pkgmeta_decide(PG_FUNCTION_ARGS)
 	size_t		lowest_len = 0,
 				highest_len = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4))
+	if (PG_ARGISNULL(4))
+	{
+		if (PG_ARGISNULL(6))
+			PG_RETURN_ARRAYTYPE_P(unknown_licenses());
+		license_cache_prepare();
+		PG_RETURN_ARRAYTYPE_P(license_names(PG_GETARG_ARRAYTYPE_P(6)));
+	}
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_ARRAYTYPE_P(unknown_licenses());
 	license_cache_prepare();
 	version = PG_GETARG_TEXT_PP(1);
