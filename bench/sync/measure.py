@@ -40,6 +40,16 @@ def rss_anon(pid):
     return None
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Timed:
     """Runs SQL statements in one session after a pause for an idle memory
     sample; the time is the sum of the statements' \\timing figures."""
@@ -48,7 +58,9 @@ class Timed:
         self.app = "pkgmeta-bench-%d" % time.monotonic_ns()
         script = "".join("SET %s;\n" % s for s in settings)
         script += "SELECT pg_sleep(0.5);\n\\timing on\n"
-        script += "".join(s + ";\n" for s in statements)
+        script += "".join(s if s.startswith("\\") else s + ";\n" for s in statements)
+        # idle again, so the sampler reads the backend's final CPU time
+        script += "\\timing off\nSELECT pg_sleep(0.3);\n"
         env = dict(os.environ, PGAPPNAME=self.app)
         self.proc = subprocess.Popen([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -56,6 +68,8 @@ class Timed:
         self.pid = None
         self.idle = None
         self.peak = 0
+        self.cpu_idle = None
+        self.cpu = None
         self.db = db
         sampler = threading.Thread(target=self.sample)
         sampler.start()
@@ -79,11 +93,14 @@ class Timed:
             return
         time.sleep(0.2)
         self.idle = rss_anon(self.pid)
+        self.cpu_idle = cpu_seconds(self.pid)
         while self.proc.poll() is None:
             v = rss_anon(self.pid)
-            if v is None:
+            c = cpu_seconds(self.pid)
+            if v is None or c is None:
                 break
             self.peak = max(self.peak, v)
+            self.cpu = c - self.cpu_idle
             time.sleep(0.005)
 
     def memory(self):
@@ -101,10 +118,12 @@ def sync_settings(mirror):
     return ["pkgmeta.licenses_source = 'file://%s'" % mirror, "client_min_messages = notice"]
 
 
-def row(label, packages, seconds, base):
-    rate = packages / seconds if seconds > 0 else float("inf")
+def row(label, packages, t, base):
+    rate = packages / t.seconds if t.seconds > 0 else float("inf")
     ratio = "%.2f" % (rate / base) if base else "1.00"
-    print("%-44s %10d %9.2f %12.0f %8s" % (label, packages, seconds, rate, ratio), flush=True)
+    cpu = "%.2f" % t.cpu if t.cpu is not None else "n/a"
+    print("%-44s %10d %9.2f %12.0f %8s %9s" % (label, packages, t.seconds, rate, ratio, cpu),
+          flush=True)
     return rate
 
 
@@ -131,16 +150,17 @@ def measure_corpus(corpus):
     print("corpus: %d packages in %d records (%d re-stated by deltas), %d files, %.0f MB as text"
           % (n, st["records"], st["records"] - n, st["files"], st["bytes"] / MB))
     print("machine: %d cores, %s" % (os.cpu_count(), cpu_model()))
-    print("%-44s %10s %9s %12s %8s" % ("", "packages", "seconds", "packages/s", "ratio"))
+    print("%-44s %10s %9s %12s %8s %9s" % ("", "packages", "seconds", "packages/s", "ratio",
+                                          "cpu s"))
 
     psql("bench", "CHECKPOINT")
     copy = Timed("bench", ["COPY bench.licenses FROM '%s/copy/licenses.copy'" % corpus,
                            "COPY bench.packages_copy FROM '%s/copy/packages.copy'" % corpus])
-    base = row("1. COPY of the decoded rows (the limit)", n, copy.seconds, None)
+    base = row("1. COPY of the decoded rows (the limit)", n, copy, None)
 
     psql("bench", "CHECKPOINT")
     initial = Timed("bench", ["CALL pkgmeta_sync(NULL)"], sync_settings(mirror))
-    row("2. CALL pkgmeta_sync() from a directory", n, initial.seconds, base)
+    row("2. CALL pkgmeta_sync() from a directory", n, initial, base)
     check_content(n)
 
     if gcs_available():
@@ -149,11 +169,8 @@ def measure_corpus(corpus):
         print("3. sync from GCS over HTTP: skipped: no gs:// source yet")
 
     psql("bench", "CHECKPOINT; COPY bench.licenses_upsert FROM '%s/copy/licenses.copy'" % corpus)
-    started = time.monotonic()
-    subprocess.run([PSQL, "-X", "-q", "-d", "bench", "-f", corpus + "/upsert.sql"],
-                   check=True, stdout=subprocess.DEVNULL)
-    upsert_seconds = time.monotonic() - started
-    upsert_rate = row("4. 200-row INSERT .. ON CONFLICT from a client", n, upsert_seconds, base)
+    upsert = Timed("bench", ["\\i %s/upsert.sql\n" % corpus])
+    upsert_rate = row("4. 200-row INSERT .. ON CONFLICT from a client", n, upsert, base)
     same = psql("bench", "SELECT count(*) FROM (TABLE bench.packages_copy"
                 " EXCEPT ALL TABLE bench.packages_upsert) d")
     if same != "0":
@@ -171,6 +188,7 @@ def measure_corpus(corpus):
     print("initial sync / 200-row upserts: %.1fx" % ((n / initial.seconds) / upsert_rate))
     print("syncing backend memory (RssAnon): initial sync %s; delta %s"
           % (initial.memory(), delta.memory()))
+    print("(seconds: sum of the statements' times; cpu s: CPU time of the server backend)")
 
 
 def check_content(n):
