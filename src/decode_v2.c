@@ -22,6 +22,7 @@ typedef struct Parser
 	const char *p;
 	const char *end;
 	V2Record   *rec;
+	bool		closed;			/* see list_continues() */
 } Parser;
 
 static bool parse_value_skip(Parser *ps, int depth);
@@ -53,6 +54,42 @@ expect(Parser *ps, char c, const char *what)
 		return fail(ps, "expected %s at byte %d", what, (int) (ps->p - ps->start) + 1);
 	ps->p++;
 	return true;
+}
+
+/* Consumes c if it comes next (after white space). */
+static bool
+consume(Parser *ps, char c)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == c)
+	{
+		ps->p++;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * After a list element: true when a comma follows (consumed).  Otherwise
+ * consumes the closing character if it is there; list_closed() tells.
+ */
+static bool
+list_continues(Parser *ps, char close)
+{
+	if (consume(ps, ','))
+		return true;
+	ps->closed = ps->p < ps->end && *ps->p == close;
+	if (ps->closed)
+		ps->p++;
+	else
+		fail(ps, "expected \",\" or \"%c\" at byte %d", close, (int) (ps->p - ps->start) + 1);
+	return false;
+}
+
+static inline bool
+list_closed(Parser *ps)
+{
+	return ps->closed;
 }
 
 static int
@@ -164,6 +201,19 @@ parse_string(Parser *ps, Span *out)
 	return true;
 }
 
+/* Parses a string (an unknown key or value) and drops it again. */
+static bool
+skip_string(Parser *ps)
+{
+	Span		dropped;
+	int			mark = ps->rec->arena.len;
+
+	if (!parse_string(ps, &dropped))
+		return false;
+	ps->rec->arena.len = mark;
+	return true;
+}
+
 static bool
 match_literal(Parser *ps, const char *lit)
 {
@@ -222,62 +272,34 @@ parse_value_skip(Parser *ps, int depth)
 	switch (*ps->p)
 	{
 		case '"':
-			{
-				Span		s;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &s))
-					return false;
-				ps->rec->arena.len = mark;
-				return true;
-			}
+			return skip_string(ps);
 		case '{':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == '}')
-			{
-				ps->p++;
+			if (consume(ps, '}'))
 				return true;
-			}
 			for (;;)
 			{
-				Span		key;
-				int			mark = ps->rec->arena.len;
-
-				if (!parse_string(ps, &key))
+				if (!skip_string(ps))
 					return false;
-				ps->rec->arena.len = mark;
 				if (!expect(ps, ':', "\":\""))
 					return false;
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, '}'))
 					continue;
-				}
-				return expect(ps, '}', "\"}\"");
+				return list_closed(ps);
 			}
 		case '[':
 			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == ']')
-			{
-				ps->p++;
+			if (consume(ps, ']'))
 				return true;
-			}
 			for (;;)
 			{
 				if (!parse_value_skip(ps, depth + 1))
 					return false;
-				skip_ws(ps);
-				if (ps->p < ps->end && *ps->p == ',')
-				{
-					ps->p++;
+				if (list_continues(ps, ']'))
 					continue;
-				}
-				return expect(ps, ']', "\"]\"");
+				return list_closed(ps);
 			}
 		case 't':
 			return match_literal(ps, "true");
@@ -357,13 +379,9 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 			return fail(ps, "\"%s\" has a string longer than %d bytes", key, max_len);
 		if (++(*count) > max_items)
 			return fail(ps, "\"%s\" has more than %d entries", key, max_items);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -440,13 +458,9 @@ parse_exception(Parser *ps)
 		}
 		else if (!parse_value_skip(ps, 1))
 			return false;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, '}'))
 			continue;
-		}
-		if (!expect(ps, '}', "\"}\""))
+		if (!list_closed(ps))
 			return false;
 		break;
 	}
@@ -465,25 +479,17 @@ parse_exceptions(Parser *ps)
 	if (ps->p >= ps->end || *ps->p != '[')
 		return fail(ps, "\"other_licenses\" must be an array");
 	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ']')
-	{
-		ps->p++;
+	if (consume(ps, ']'))
 		return true;
-	}
 	for (;;)
 	{
 		if (!parse_exception(ps))
 			return false;
 		if (ps->rec->nexceptions > MAX_TUPLES)
 			return fail(ps, "\"other_licenses\" has more than %d entries", MAX_TUPLES);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',')
-		{
-			ps->p++;
+		if (list_continues(ps, ']'))
 			continue;
-		}
-		return expect(ps, ']', "\"]\"");
+		return list_closed(ps);
 	}
 }
 
@@ -509,7 +515,7 @@ v2_record_init(V2Record *rec)
 bool
 v2_decode_line(V2Record *rec, const char *line, size_t len)
 {
-	Parser		ps = {line, line, line + len, rec};
+	Parser		ps = {line, line, line + len, rec, false};
 	int			seen = 0;
 
 	resetStringInfo(&rec->arena);
@@ -588,13 +594,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 					if (!parse_value_skip(&ps, 1))
 						return false;
 			}
-			skip_ws(&ps);
-			if (ps.p < ps.end && *ps.p == ',')
-			{
-				ps.p++;
+			if (list_continues(&ps, '}'))
 				continue;
-			}
-			if (!expect(&ps, '}', "\"}\""))
+			if (!list_closed(&ps))
 				return false;
 			break;
 		}

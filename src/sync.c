@@ -13,6 +13,7 @@
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
+#include "tcop/tcopprot.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
@@ -536,6 +537,9 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		sync_lock_release();
+		/* the session's own statement again, not the last file applied */
+		if (debug_query_string != NULL)
+			pgstat_report_activity(STATE_RUNNING, debug_query_string);
 	}
 	PG_END_TRY();
 
