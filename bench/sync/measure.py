@@ -164,7 +164,7 @@ def measure_corpus(corpus):
     check_content(n)
 
     if gcs_available():
-        print("3. sync from GCS over HTTP: the gs:// source is merged; not wired into this benchmark yet")
+        measure_gcs(mirror, n, base)
     else:
         print("3. sync from GCS over HTTP: skipped: no gs:// source yet")
 
@@ -189,6 +189,32 @@ def measure_corpus(corpus):
     print("syncing backend memory (RssAnon): initial sync %s; delta %s"
           % (initial.memory(), delta.memory()))
     print("(seconds: sum of the statements' times; cpu s: CPU time of the server backend)")
+
+
+def measure_gcs(mirror, n, base):
+    """The same sync from test/gcs_server.py serving the mirror over HTTP."""
+    server = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "test/gcs_server.py"),
+                               "--root", mirror, "--bucket", "bench", "--page-size", "1000",
+                               "--exit-on-eof"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        psql("postgres", "CREATE DATABASE bench_gcs")
+        psql("bench_gcs", "CREATE EXTENSION pkgmeta")
+        psql("bench_gcs", "CHECKPOINT")
+        t = Timed("bench_gcs", ["CALL pkgmeta_sync(NULL)"],
+                  ["pkgmeta.gcs_endpoint = 'http://127.0.0.1:%d'" % port,
+                   "pkgmeta.licenses_source = 'gs://bench'", "client_min_messages = notice"])
+        row("3. CALL pkgmeta_sync() from GCS over HTTP", n, t, base)
+        digest = "SELECT count(*), sum(hashtext(p::text)::numeric) FROM pkgmeta.packages p"
+        same = psql("bench_gcs", digest) == psql("bench", digest)
+        print("   content check: %s the directory sync's" % ("same as" if same else "DIFFERS from"))
+        if not same:
+            sys.exit("the sync from GCS differs from the sync from the directory")
+        psql("postgres", "DROP DATABASE bench_gcs")
+    finally:
+        server.stdin.close()
+        server.wait()
 
 
 def check_content(n):
