@@ -329,14 +329,21 @@ def generate(args):
 
 
 def generate_big(args):
+    """One large file: a pool of records repeated under new names (fast)."""
     reg = REGISTRIES[5]
+    pool = []
+    for i in range(20000):
+        line = json.dumps(make_record(reg, i, 0), separators=(",", ":"))
+        name_end = line.index('"', len('{"name":"'))
+        pool.append((line[:name_end], line[name_end:] + "\n"))
     for sub, target in (("big", args.big_file), ("small", args.big_file // 100)):
         path = "%s/%s/v2/npm/1/000000000.ndjson" % (args.out, sub)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         size, i = 0, 0
         with open(path, "w") as f:
             while size < target:
-                line = json.dumps(make_record(reg, i, 0), separators=(",", ":")) + "\n"
+                head, tail = pool[i % len(pool)]
+                line = "%s-%d%s" % (head, i // len(pool), tail)
                 f.write(line)
                 size += len(line)
                 i += 1
