@@ -18,6 +18,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
@@ -40,6 +41,7 @@
 #define BATCH_FILTER_BITS 65536
 
 #define ATTNO_NAME 2
+#define PACKAGES_COLUMNS 6
 
 /*
  * Names this run inserted into a purl type that had no packages when the
@@ -49,6 +51,7 @@
  * are looked up, which is slower but no less right.
  */
 #define NEW_TYPE_FILTER_BITS (UINT64CONST(1) << 26)
+#define NEW_TYPE_FILTER_BLOCK_BITS 512
 #define NEW_TYPE_FILTER_HASHES 3
 
 static PurlTypeId new_type = 0;
@@ -69,6 +72,7 @@ struct PackageWriter
 	TupleTableSlot *batch[BATCH_ROWS];
 	uint32		batch_hash[BATCH_ROWS];
 	int			nbatch;
+	int			nslots;			/* batch slots made so far (small files need few) */
 	uint64		batch_filter[BATCH_FILTER_BITS / 64];
 	MemoryContext batch_cxt;
 	MemoryContext file_cxt;		/* the probe's scan state lives here */
@@ -76,17 +80,31 @@ struct PackageWriter
 	int64		written;		/* packages inserted or changed */
 };
 
+/*
+ * Whether the table is as the extension made it, give or take indexes:
+ * its columns, no CHECK constraints, no foreign key but the one to
+ * purl_types, no triggers but that key's, no row level security.  A site
+ * that changed it gets the SQL path, which honours whatever it added.
+ */
 static bool
-has_own_triggers(Relation rel)
+table_as_created(Relation rel)
 {
 	TriggerDesc *td = rel->trigdesc;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	Oid			purl_types = get_relname_relid("purl_types", RelationGetNamespace(rel));
+	ListCell   *lc;
 
-	if (td == NULL)
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relrowsecurity ||
+		RelationGetDescr(rel)->natts != PACKAGES_COLUMNS ||
+		(constr != NULL && constr->num_check > 0))
 		return false;
-	for (int i = 0; i < td->numtriggers; i++)
+	for (int i = 0; td != NULL && i < td->numtriggers; i++)
 		if (!td->triggers[i].tgisinternal)
-			return true;
-	return false;
+			return false;
+	foreach(lc, RelationGetFKeyList(rel))
+		if (((ForeignKeyCacheInfo *) lfirst(lc))->confrelid != purl_types)
+			return false;
+	return true;
 }
 
 /* What the foreign key to purl_types would check, once for the file. */
@@ -139,23 +157,28 @@ track_new_type(PurlTypeId purl_type, MemoryContext run_cxt)
 	new_type = purl_type;
 }
 
-/* Adds the name to the filter; returns whether it may have been there already. */
+/*
+ * Adds the name to the filter; returns whether it may have been there
+ * already.  All bits of one name lie in one 64-byte block: one cache miss.
+ */
 static bool
 new_type_filter_add(uint64 hash)
 {
-	uint32		h1 = (uint32) hash;
-	uint32		h2 = (uint32) (hash >> 32) | 1;
+	uint64	   *block = new_type_filter +
+		((uint32) hash % (NEW_TYPE_FILTER_BITS / NEW_TYPE_FILTER_BLOCK_BITS)) *
+		(NEW_TYPE_FILTER_BLOCK_BITS / 64);
+	uint32		h = (uint32) (hash >> 32);
 	bool		seen = true;
 
 	for (int i = 0; i < NEW_TYPE_FILTER_HASHES; i++)
 	{
-		uint64		bit = (h1 + (uint64) i * h2) % NEW_TYPE_FILTER_BITS;
+		uint32		bit = (h >> (9 * i)) % NEW_TYPE_FILTER_BLOCK_BITS;
 		uint64		mask = UINT64CONST(1) << (bit % 64);
 
-		if (!(new_type_filter[bit / 64] & mask))
+		if (!(block[bit / 64] & mask))
 		{
 			seen = false;
-			new_type_filter[bit / 64] |= mask;
+			block[bit / 64] |= mask;
 		}
 	}
 	return seen;
@@ -172,7 +195,7 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 	if (!OidIsValid(relid))
 		elog(ERROR, "pkgmeta: table pkgmeta.packages is missing");
 	rel = table_open(relid, RowExclusiveLock);
-	if (has_own_triggers(rel) || rel->rd_rel->relrowsecurity)
+	if (!table_as_created(rel))
 	{
 		/* the merge will insert names the filter does not know */
 		package_writer_forget_new_type();
@@ -217,8 +240,6 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 	pw->probe = index_beginscan(rel, pw->pkey, SnapshotSelf, 2, 0);
 	pw->found = table_slot_create(rel, NULL);
 	pw->replacement = table_slot_create(rel, NULL);
-	for (int i = 0; i < BATCH_ROWS; i++)
-		pw->batch[i] = table_slot_create(rel, NULL);
 	return pw;
 }
 
@@ -368,6 +389,13 @@ package_writer_add(PackageWriter *pw, Datum *values, bool *nulls)
 			ExecClearTuple(pw->found);
 		return;
 	}
+	if (pw->nbatch == pw->nslots)
+	{
+		MemoryContext old = MemoryContextSwitchTo(pw->file_cxt);
+
+		pw->batch[pw->nslots++] = table_slot_create(pw->rel, NULL);
+		MemoryContextSwitchTo(old);
+	}
 	store_values(pw->batch[pw->nbatch], values, nulls);
 	pw->batch_hash[pw->nbatch++] = (uint32) hash;
 	bit = (uint32) hash % BATCH_FILTER_BITS;
@@ -395,7 +423,7 @@ package_writer_finish(PackageWriter *pw)
 	index_endscan(pw->probe);
 	ExecDropSingleTupleTableSlot(pw->found);
 	ExecDropSingleTupleTableSlot(pw->replacement);
-	for (int i = 0; i < BATCH_ROWS; i++)
+	for (int i = 0; i < pw->nslots; i++)
 		ExecDropSingleTupleTableSlot(pw->batch[i]);
 	ExecCloseIndices(pw->rri);
 	FreeExecutorState(pw->estate);

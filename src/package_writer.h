@@ -21,8 +21,9 @@ typedef struct PackageWriter PackageWriter;
 
 /*
  * Opens pkgmeta.packages for one file of a purl type.  Returns NULL when
- * rows must go through SQL instead: the table has triggers of its own or
- * row level security.  run_cxt holds what is kept from file to file.
+ * rows must go through SQL instead: the site added triggers, constraints,
+ * columns or row level security to the table.  run_cxt holds what is kept
+ * from file to file.
  */
 extern PackageWriter *package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt);
 
