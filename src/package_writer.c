@@ -249,12 +249,18 @@ package_writer_row_context(PackageWriter *pw)
 	return pw->batch_cxt;
 }
 
-/* Inserts the batched rows; their values stay until the batch context is reset. */
+/*
+ * Inserts the batched rows.  Their values, and what inserting them
+ * allocates, stay until the batch context is reset.
+ */
 static void
 write_batch(PackageWriter *pw)
 {
+	MemoryContext old;
+
 	if (pw->nbatch == 0)
 		return;
+	old = MemoryContextSwitchTo(pw->batch_cxt);
 	table_multi_insert(pw->rel, pw->batch, pw->nbatch, pw->cid, 0, pw->bistate);
 	for (int i = 0; i < pw->nbatch; i++)
 	{
@@ -265,6 +271,7 @@ write_batch(PackageWriter *pw)
 	ResetPerTupleExprContext(pw->estate);
 	pw->written += pw->nbatch;
 	pw->nbatch = 0;
+	MemoryContextSwitchTo(old);
 }
 
 static bool
@@ -342,6 +349,7 @@ store_values(TupleTableSlot *slot, Datum *values, bool *nulls)
 static void
 update_row(PackageWriter *pw, ItemPointer tid, bool own, Datum *values, bool *nulls)
 {
+	MemoryContext old = MemoryContextSwitchTo(pw->batch_cxt);
 	bool		update_indexes;
 
 	/* a row of this transaction must be older than the updating command */
@@ -356,6 +364,7 @@ update_row(PackageWriter *pw, ItemPointer tid, bool own, Datum *values, bool *nu
 	if (update_indexes)
 		ExecInsertIndexTuples(pw->rri, pw->replacement, pw->estate, false, false, NULL, NIL);
 	ExecClearTuple(pw->replacement);
+	MemoryContextSwitchTo(old);
 }
 
 void

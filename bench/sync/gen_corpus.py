@@ -349,6 +349,20 @@ def generate_big(args):
                 i += 1
         with open("%s/%s.stats" % (args.out, sub), "w") as f:
             f.write("packages=%d\nbytes=%d\n" % (i, size))
+    # a delta re-stating the first tenth of the big file's packages, changed
+    path = "%s/big-delta/v2/npm/2/000000000.ndjson" % args.out
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open("%s/big/v2/npm/1/000000000.ndjson" % args.out) as src, open(path, "w") as f:
+        size, n = 0, 0
+        for line in src:
+            if size >= args.big_file // 10:
+                break
+            line = line.replace('"highest_version":"', '"highest_version":"9', 1)
+            f.write(line)
+            size += len(line)
+            n += 1
+    with open("%s/big-delta.stats" % args.out, "w") as f:
+        f.write("packages=%d\nbytes=%d\n" % (n, size))
 
 
 def main():

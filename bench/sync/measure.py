@@ -250,8 +250,19 @@ def measure_memory(corpus):
               % (st["bytes"] / MB, st["packages"], count, t.seconds, st["packages"] / t.seconds,
                  t.memory()), flush=True)
         results[sub] = t.peak - t.idle
+    st = stats("%s/big-delta.stats" % corpus)
+    delta_dir = "%s/big/v2/npm/2" % corpus
+    shutil.rmtree(delta_dir, ignore_errors=True)
+    shutil.copytree("%s/big-delta/v2/npm/2" % corpus, delta_dir)
+    subprocess.run(["chown", "-R", os.environ["PGUSER"], delta_dir], check=True)
+    t = Timed("big", ["CALL pkgmeta_sync(NULL)"], sync_settings("%s/big" % corpus))
+    shutil.rmtree(delta_dir)
+    print("a delta file of %.0f MB re-stating %d of those packages, changed: %.1f s, %.0f packages/s, %s"
+          % (st["bytes"] / MB, st["packages"], t.seconds, st["packages"] / t.seconds, t.memory()),
+          flush=True)
+    results["big"] = max(results["big"], t.peak - t.idle)
     grow = (results["big"] - results["small"]) / MB
-    print("peak above idle: big file %.1f MB, small file %.1f MB, growth %.1f MB; limit 64 MB: %s"
+    print("peak above idle: big files %.1f MB, small file %.1f MB, growth %.1f MB; limit 64 MB: %s"
           % (results["big"] / MB, results["small"] / MB, grow,
              "within" if results["big"] <= 64 * MB else "EXCEEDED"))
 
