@@ -6,7 +6,9 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA = $(wildcard sql/pkgmeta--*.sql)
 PGFILEDESC = "pkgmeta - package metadata sync and lookup"
 
-PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
+# the version of pkgmeta.control, for the User-Agent of GCS requests
+PKGMETA_VERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))pkgmeta.control)
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -DPKGMETA_VERSION='"$(PKGMETA_VERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcurl -lz
 

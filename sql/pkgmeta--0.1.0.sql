@@ -344,3 +344,38 @@ BEGIN
          ORDER BY v.published_date DESC, v.advisory_id, v.source;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Version orderings (src/version*.c, doc/README-versions.md): -1, 0 or 1 as a
+-- sorts before, with or after b under the rules of the purl type.
+CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
+RETURNS integer
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pkgmeta_version_cmp';
+COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
+    'compares two versions under the ordering of a purl type: -1, 0 or 1';
+GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
+
+-- Background worker: status and wake-up (doc/README-worker.md).
+
+-- One row from shared memory: the running or last sync (by the worker or a
+-- CALL), the worker's schedule, and how fresh the data is.
+CREATE FUNCTION pkgmeta_sync_status(
+    OUT state text, OUT pid integer,
+    OUT started_at timestamptz, OUT finished_at timestamptz,
+    OUT current_object text, OUT files_done bigint,
+    OUT packages_written bigint, OUT bytes_read bigint,
+    OUT last_success_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT next_run_at timestamptz, OUT worker_pid integer,
+    OUT newest_delta_at timestamptz, OUT newest_delta_age interval,
+    OUT stale boolean)
+RETURNS record
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_sync_status';
+
+-- Wakes the worker to sync now, when the calling transaction commits.
+CREATE FUNCTION pkgmeta_request_sync() RETURNS boolean
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_request_sync';
+REVOKE ALL ON FUNCTION pkgmeta_request_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pkgmeta_request_sync() TO pkgmeta_admin;

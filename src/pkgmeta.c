@@ -10,6 +10,9 @@
 #include "utils/guc.h"
 
 #include "settings.h"
+#include "source.h"
+#include "status.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -21,6 +24,16 @@ _PG_init(void)
 	/* pg_upgrade loads every library to check it; nothing to set up then */
 	if (IsBinaryUpgrade)
 		return;
+	/* the worker and its shared status exist only if the server loads us at start */
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pkgmeta must be loaded via shared_preload_libraries"),
+				 errhint("Add pkgmeta to shared_preload_libraries in postgresql.conf and restart the server.")));
 	settings_define();
+	settings_define_worker();
+	source_gcs_define_settings();
 	MarkGUCPrefixReserved("pkgmeta");
+	status_install_hooks();
+	worker_register();
 }

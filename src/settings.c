@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
@@ -233,5 +235,75 @@ settings_define(void)
 							&pkgmeta_max_line_length,
 							1024 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+}
+
+/* The switch and schedule: reloadable, so a rollback needs no restart. */
+bool		pkgmeta_enabled = true;
+char	   *pkgmeta_database = NULL;
+int			pkgmeta_sync_interval = 300;
+int			pkgmeta_worker_max_duration = 240 * 1000;
+int			pkgmeta_errors_retention = 30 * 24 * 60;
+int			pkgmeta_stale_after = 24 * 60 * 60;
+
+static bool
+check_database(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+	{
+		GUC_check_errdetail("The background worker needs a database to connect to.");
+		GUC_check_errhint("Name the database where CREATE EXTENSION pkgmeta is run.");
+		return false;
+	}
+	return true;
+}
+
+void
+settings_define_worker(void)
+{
+	DefineCustomBoolVariable("pkgmeta.enabled",
+							 "Whether pkgmeta syncs at all.",
+							 "Off stops the background worker's syncs and makes CALL pkgmeta_sync() "
+							 "refuse; a running sync stops at its next file boundary.",
+							 &pkgmeta_enabled,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.database",
+							   "Database the background worker syncs.",
+							   "The worker waits until the extension exists there.",
+							   &pkgmeta_database,
+							   "postgres",
+							   PGC_POSTMASTER, 0,
+							   check_database, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.sync_interval",
+							"Time between the background worker's syncs.",
+							"Counted from the end of one run to the start of the next; "
+							"0 syncs only when pkgmeta_request_sync() asks.",
+							&pkgmeta_sync_interval,
+							300, 0, INT_MAX / 1000,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.worker_max_duration",
+							"Time budget of one background worker run.",
+							"A run stops at the first file boundary past it and the next "
+							"starts at once; 0 means no limit.",
+							&pkgmeta_worker_max_duration,
+							240 * 1000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.errors_retention",
+							"Age after which the worker deletes rows of pkgmeta.sync_errors.",
+							NULL,
+							&pkgmeta_errors_retention,
+							30 * 24 * 60, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.stale_after",
+							"Time without a successful sync after which the data counts as stale.",
+							"The worker then logs a WARNING, at most once an hour.",
+							&pkgmeta_stale_after,
+							24 * 60 * 60, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 }

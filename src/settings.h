@@ -29,4 +29,14 @@ extern const PurlTypeSelection *pkgmeta_purl_types;
 
 extern void settings_define(void);
 
+/* The background worker's settings and the enable switch (settings_define_worker). */
+extern bool pkgmeta_enabled;
+extern char *pkgmeta_database;
+extern int	pkgmeta_sync_interval;	/* seconds, 0: only on request */
+extern int	pkgmeta_worker_max_duration;	/* ms, 0: no limit */
+extern int	pkgmeta_errors_retention;	/* minutes */
+extern int	pkgmeta_stale_after;	/* seconds */
+
+extern void settings_define_worker(void);
+
 #endif

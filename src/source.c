@@ -12,10 +12,12 @@ source_open(const char *location, const char *setting_name)
 {
 	if (strncmp(location, "file://", 7) == 0)
 		return source_dir_create(location, location + 7, setting_name);
+	if (strncmp(location, "gs://", 5) == 0)
+		return source_gcs_create(location, location + 5, setting_name);
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("unsupported source \"%s\"", location),
-			 errhint("Set %s to file:///absolute/mirror/dir.", setting_name)));
+			 errhint("Set %s to file:///absolute/mirror/dir or gs://bucket.", setting_name)));
 	return NULL;
 }
 

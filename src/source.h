@@ -70,6 +70,11 @@ extern Source *source_open(const char *location, const char *setting_name);
 
 extern Source *source_dir_create(const char *location, const char *dir,
 								 const char *setting_name);
+extern Source *source_gcs_create(const char *location, const char *bucket,
+								 const char *setting_name);
+
+/* The pkgmeta.gcs_* settings, defined from _PG_init. */
+extern void source_gcs_define_settings(void);
 
 /*
  * Parses "<sequence>/<chunk>.<ext>" or "<...>.<ext>.gz" (the part after the

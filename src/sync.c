@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -27,6 +28,7 @@
 #include "decode_v1.h"
 #include "decode_v2.h"
 #include "settings.h"
+#include "status.h"
 #include "store.h"
 #include "stream.h"
 #include "subxact.h"
@@ -181,6 +183,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	ErrorData  *edata;
 
 	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: applying %s", object->name));
+	status_file_begin(object->name);
 	MemoryContextSwitchTo(file_cxt);
 	edata = run_in_subtransaction(stage_file_call, close_file_stream, &call);
 	if (edata != NULL)
@@ -204,6 +207,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 							 (long long) call.out.packages, (long long) call.out.bad_lines,
 							 (long long) call.out.bytes,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
+	status_file_done(call.out.applied, call.out.packages, call.out.bytes);
 	return call.out;
 }
 
@@ -233,7 +237,12 @@ pending_files(Source *source, const StreamKey *key, const char *prefix, const ch
 	if (checkpoint_present)
 		return pending;
 
-	/* records are whole-state upserts, so replaying everything converges */
+	/*
+	 * Records are whole-state upserts, so replaying everything converges.
+	 * The listing may have started at the checkpoint's folder: list again
+	 * from the first file.
+	 */
+	objects = source->methods->list(source, prefix, ext, NULL);
 	ereport(WARNING,
 			(errmsg("pkgmeta: checkpointed file %s is no longer in %s", cp.object,
 					source->location),
@@ -391,6 +400,13 @@ sync_stream(RunState *run, int spec_index, PurlTypeId type)
 			break;
 		}
 		absorb_config_reload();
+		if (!pkgmeta_enabled)
+		{
+			run->result.disabled = true;
+			ereport(run->report_level,
+					(errmsg("pkgmeta: pkgmeta.enabled is off; stopped after %s", object->name)));
+			break;
+		}
 		if (!stream_wanted(spec, type))
 		{
 			ereport(run->report_level,
@@ -429,9 +445,16 @@ sync_all_streams(RunState *run)
 		/* the list as the run started: a reload may free the settings' copy */
 		PurlTypeSelection types = *pkgmeta_purl_types;
 
-		for (int i = 0; i < types.count && !run->result.budget_spent; i++)
+		for (int i = 0; i < types.count && !run->result.budget_spent && !run->result.disabled; i++)
 		{
 			absorb_config_reload();
+			if (!pkgmeta_enabled)
+			{
+				run->result.disabled = true;
+				ereport(run->report_level,
+						(errmsg("pkgmeta: pkgmeta.enabled is off; stopped between streams")));
+				break;
+			}
 			if (!stream_wanted(&stream_specs[s], types.types[i]))
 				continue;
 			MemoryContextSwitchTo(run->run_cxt);
@@ -440,8 +463,8 @@ sync_all_streams(RunState *run)
 	}
 }
 
-SyncResult
-sync_run(TimestampTz deadline, int report_level)
+static SyncResult
+sync_streams(TimestampTz deadline, int report_level)
 {
 	RunState   *run;
 	MemoryContext run_cxt;
@@ -482,6 +505,39 @@ sync_run(TimestampTz deadline, int report_level)
 	return result;
 }
 
+SyncResult
+sync_run(TimestampTz deadline, int report_level)
+{
+	SyncResult	result;
+
+	status_run_begin();
+	PG_TRY();
+	{
+		result = sync_streams(deadline, report_level);
+	}
+	PG_CATCH();
+	{
+		status_run_failed();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	status_run_end(result.totals.failed_files);
+	return result;
+}
+
+void
+sync_report(int level, const SyncResult *result)
+{
+	ereport(level,
+			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
+					"%lld failed files",
+					result->budget_spent ? "stopped at its time budget" :
+					result->disabled ? "stopped because pkgmeta.enabled is off" : "complete",
+					(long long) result->totals.files, (long long) result->totals.packages,
+					(long long) result->totals.bytes, (long long) result->totals.bad_lines,
+					(long long) result->totals.failed_files)));
+}
+
 /*
  * CALL pkgmeta_sync(max_duration interval DEFAULT '4 minutes')
  *
@@ -504,6 +560,18 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 				 errmsg("pkgmeta_sync() cannot run inside a transaction block or a function"),
 				 errdetail("It commits once per file applied."),
 				 errhint("Run CALL pkgmeta_sync() as a statement of its own (psql, pg_cron), outside BEGIN ... COMMIT.")));
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("pkgmeta_sync() cannot run on a standby"),
+				 errhint("Sync on the primary; its data reaches the standby by replication.")));
+	if (!pkgmeta_enabled)
+	{
+		ereport(NOTICE,
+				(errmsg("pkgmeta: syncing is switched off (pkgmeta.enabled = off); not starting"),
+				 errhint("Set pkgmeta.enabled = on and reload the configuration to sync again.")));
+		PG_RETURN_VOID();
+	}
 	if (!PG_ARGISNULL(0))
 	{
 		Interval   *budget = PG_GETARG_INTERVAL_P(0);
@@ -543,12 +611,6 @@ pkgmeta_sync(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	ereport(NOTICE,
-			(errmsg("pkgmeta: sync %s: %lld files, %lld packages, %lld bytes, %lld bad lines, "
-					"%lld failed files",
-					result.budget_spent ? "stopped at its time budget" : "complete",
-					(long long) result.totals.files, (long long) result.totals.packages,
-					(long long) result.totals.bytes, (long long) result.totals.bad_lines,
-					(long long) result.totals.failed_files)));
+	sync_report(NOTICE, &result);
 	PG_RETURN_VOID();
 }

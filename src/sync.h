@@ -23,6 +23,7 @@ typedef struct SyncResult
 {
 	SyncTotals	totals;
 	bool		budget_spent;	/* stopped between files, work remains */
+	bool		disabled;		/* stopped between files: pkgmeta.enabled off */
 } SyncResult;
 
 /*
@@ -31,6 +32,9 @@ typedef struct SyncResult
  * connection opened with SPI_OPT_NONATOMIC; it commits once per file.
  */
 extern SyncResult sync_run(TimestampTz deadline, int report_level);
+
+/* Logs a run's outcome and totals in one line. */
+extern void sync_report(int level, const SyncResult *result);
 
 /*
  * The cluster-wide single-flight lock, held for a whole run and released

@@ -14,16 +14,19 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-our @EXPORT = qw(new_node new_mirror write_object record sync_notices query);
+our @EXPORT = qw(new_node new_mirror write_object record sync_notices query reconfigure
+  write_big_files worker_pid);
 
 # A started cluster with pkgmeta preloaded and created in database postgres.
+# The background worker syncs only on request unless conf sets
+# pkgmeta.sync_interval, so that tests of CALL pkgmeta_sync() run alone.
 sub new_node
 {
 	my ($name, %opt) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init(%{ $opt{init} // {} });
 	$node->append_conf('postgresql.conf',
-		"shared_preload_libraries = 'pkgmeta'\n" . ($opt{conf} // ''));
+		"shared_preload_libraries = 'pkgmeta'\npkgmeta.sync_interval = 0\n" . ($opt{conf} // ''));
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION pkgmeta')
 	  unless $opt{no_extension};
@@ -87,6 +90,39 @@ sub query
 {
 	my ($node, $sql) = @_;
 	return $node->safe_psql('postgres', $sql);
+}
+
+# Appends settings to postgresql.conf and reloads: reconfigure($node, 'pkgmeta.enabled' => 'off').
+sub reconfigure
+{
+	my ($node, %settings) = @_;
+	$node->append_conf('postgresql.conf', join('', map { "$_ = '$settings{$_}'\n" } sort keys %settings));
+	$node->reload;
+	return;
+}
+
+# Files large enough for a sync to be caught in the middle: chunks 0 .. $files-1
+# of delta $sequence (npm), $lines distinct packages each, named "$sequence-<chunk>-<n>".
+sub write_big_files
+{
+	my ($root, $sequence, $files, $lines) = @_;
+	for my $chunk (0 .. $files - 1)
+	{
+		write_object($root, "v2/npm/$sequence/$chunk.ndjson",
+			lines => [ map { qq({"name":"big-$sequence-$chunk-$_","lowest_version":"1.0.0",)
+				  . qq("highest_version":"2.$_.0","default_licenses":["MIT"],)
+				  . q("other_licenses":[{"licenses":["Apache-2.0"],"versions":["0.9","0.9.1"]}]}) }
+				  1 .. $lines ]);
+	}
+	return;
+}
+
+# The pid of the background worker once it runs ('' while there is none).
+sub worker_pid
+{
+	my ($node) = @_;
+	return $node->safe_psql('postgres',
+		q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pkgmeta sync'});
 }
 
 1;
