@@ -1,9 +1,11 @@
 /*
  * store.c
- *     One file's records go to the unlogged staging table as heap tuples
- *     formed here (no SQL per record), then one INSERT ... ON CONFLICT merges
- *     them into packages, keeping the last line per package.  License
- *     strings become ids through a cache that lives for one sync.
+ *     A v2 file's records become heap tuples formed here (no SQL per
+ *     record) that package_writer.c writes straight into packages.  Where
+ *     that cannot be (v1 rows, or a packages table the site changed), they
+ *     go to an unlogged staging table and one INSERT ... ON CONFLICT merges
+ *     them, keeping the last line per package.  License strings become ids
+ *     through a cache that lives for one sync.
  */
 #include "postgres.h"
 
