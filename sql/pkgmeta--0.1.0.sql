@@ -379,3 +379,152 @@ LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'pkgmeta_request_sync';
 REVOKE ALL ON FUNCTION pkgmeta_request_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pkgmeta_request_sync() TO pkgmeta_admin;
+
+-- ---------------------------------------------------------------------------
+-- Lookup (FORMAT.md section 6): which licenses does a package have at a
+-- version.  Every form builds pkgmeta.lookup_request values and answers them
+-- all in one query, pkgmeta_lookup(): LEFT JOIN pkgmeta.packages on its
+-- primary key, then the C decision over each joined row.
+-- ---------------------------------------------------------------------------
+
+-- One package to look up.  bom_ref and purl are carried through for SBOMs;
+-- type_id is null (and the answer unknown) for a type outside the export or
+-- a malformed SBOM purl.
+CREATE TYPE pkgmeta.lookup_request AS (
+    bom_ref   text,
+    purl      text,
+    purl_type text,
+    type_id   smallint,
+    name      text,
+    version   text
+);
+
+-- Rules 2-5 over one joined row; NULL default_licenses means no v2 record,
+-- and then the v1 licenses of the exact version answer, if any.
+CREATE FUNCTION pkgmeta_decide(purl_type smallint, version text,
+                               lowest_version text, highest_version text,
+                               default_licenses integer[],
+                               other_licenses pkgmeta.license_exception[],
+                               v1_licenses integer[])
+    RETURNS text[]
+    LANGUAGE C STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_decide';
+
+-- Malformed purl or foreign type -> ERROR (the scalar form).
+CREATE FUNCTION pkgmeta_purl_request(purl text)
+    RETURNS pkgmeta.lookup_request
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_purl_request';
+
+-- The CycloneDX components with a purl, nested ones included, depth first;
+-- a malformed or foreign purl becomes a request without key (answer unknown).
+CREATE FUNCTION pkgmeta_sbom_requests(sbom jsonb)
+    RETURNS pkgmeta.lookup_request[]
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_sbom_requests';
+
+-- Foreign type -> ERROR (the scalar form).
+CREATE FUNCTION pkgmeta_package_request(purl_type text, name text, version text)
+    RETURNS pkgmeta.lookup_request
+    LANGUAGE C IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_package_request';
+
+-- Element-wise over three arrays of one length; foreign types -> unknown.
+CREATE FUNCTION pkgmeta_package_requests(purl_types text[], names text[], versions text[])
+    RETURNS pkgmeta.lookup_request[]
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_package_requests';
+
+-- The one set-based lookup all forms share; rows in request order.  The SQL
+-- functions from here on carry no SET clause, so that the planner can inline
+-- pkgmeta_lookup into their bodies (planned once per calling query, not once
+-- per call); instead every object and operator is schema-qualified, which
+-- keeps them independent of the caller's search_path.
+CREATE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+           @extschema@.pkgmeta_decide(r.type_id, r.version,
+                                      p.lowest_version, p.highest_version,
+                                      p.default_licenses, p.other_licenses,
+                                      v.licenses)
+      FROM pg_catalog.unnest(requests) WITH ORDINALITY
+           AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
+      LEFT JOIN pkgmeta.packages p
+             ON p.purl_type OPERATOR(pg_catalog.=) r.type_id
+            AND p.name OPERATOR(pg_catalog.=) r.name
+      -- v1 answers only for packages without a v2 record
+      LEFT JOIN pkgmeta.v1_licenses v
+             ON p.purl_type IS NULL
+            AND v.purl_type OPERATOR(pg_catalog.=) r.type_id
+            AND v.name OPERATOR(pg_catalog.=) r.name
+            AND v.version OPERATOR(pg_catalog.=) r.version
+     ORDER BY r.ord
+$$;
+
+CREATE FUNCTION pkgmeta_licenses(purl_type text, name text, version text)
+    RETURNS text[]
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.licenses
+      FROM @extschema@.pkgmeta_lookup(
+               ARRAY[@extschema@.pkgmeta_package_request(purl_type, name, version)]) l
+$$;
+
+CREATE FUNCTION pkgmeta_licenses(purl text)
+    RETURNS text[]
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.licenses
+      FROM @extschema@.pkgmeta_lookup(ARRAY[@extschema@.pkgmeta_purl_request(purl)]) l
+$$;
+
+-- Arrays (or a table, through array_agg) of (purl_type, name, version).
+-- The set forms are STRICT, which keeps them out of the caller's plan: their
+-- body is planned for an array of unknown length, a nested loop over the
+-- primary key, where a literal SBOM folded at plan time would have the
+-- planner hash the whole mirror to save 100k index probes.
+CREATE FUNCTION pkgmeta_bulk_licenses(purl_types text[], names text[], versions text[])
+    RETURNS TABLE (purl_type text, name text, version text, licenses text[])
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.purl_type, l.name, l.version, l.licenses
+      FROM @extschema@.pkgmeta_lookup(
+               @extschema@.pkgmeta_package_requests(purl_types, names, versions)) l
+$$;
+
+-- Every CycloneDX component with a purl, nested components included, in
+-- document order (depth first); metadata.component and tools are not
+-- components of the BOM.
+CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.bom_ref, l.purl, l.purl_type, l.name, l.version, l.licenses
+      FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
+$$;
+
+COMMENT ON FUNCTION pkgmeta_licenses(text, text, text) IS
+    'licenses of a package at a version (FORMAT.md section 6); {unknown} when the mirror does not know';
+COMMENT ON FUNCTION pkgmeta_licenses(text) IS
+    'licenses of the package a package URL names, at its version';
+COMMENT ON FUNCTION pkgmeta_bulk_licenses(text[], text[], text[]) IS
+    'licenses of many (purl_type, name, version) at once, in input order';
+COMMENT ON FUNCTION pkgmeta_sbom_licenses(jsonb) IS
+    'licenses of every component with a purl in a CycloneDX JSON SBOM';
+-- Callers run the SQL functions with their own rights, helpers included.
+GRANT EXECUTE ON FUNCTION
+    pkgmeta_decide(smallint, text, text, text, integer[], pkgmeta.license_exception[], integer[]),
+    pkgmeta_purl_request(text),
+    pkgmeta_sbom_requests(jsonb),
+    pkgmeta_package_request(text, text, text),
+    pkgmeta_package_requests(text[], text[], text[]),
+    pkgmeta_lookup(pkgmeta.lookup_request[]),
+    pkgmeta_licenses(text, text, text),
+    pkgmeta_licenses(text),
+    pkgmeta_bulk_licenses(text[], text[], text[]),
+    pkgmeta_sbom_licenses(jsonb)
+    TO PUBLIC;
