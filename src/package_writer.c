@@ -107,15 +107,31 @@ table_as_created(Relation rel)
 	return true;
 }
 
-/* What the foreign key to purl_types would check, once for the file. */
+/*
+ * What the foreign key to purl_types would check, once for the file, and as
+ * that check does: as the table's owner (a pkgmeta_admin may not lock it).
+ */
 static void
-lock_purl_type(PurlTypeId purl_type)
+lock_purl_type(Relation packages, PurlTypeId purl_type)
 {
 	Oid			argtypes[] = {INT2OID};
 	Datum		args[] = {Int16GetDatum(purl_type)};
+	Relation	purl_types = table_open(get_relname_relid("purl_types",
+														  RelationGetNamespace(packages)),
+										AccessShareLock);
+	Oid			owner = purl_types->rd_rel->relowner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			rc;
 
-	if (SPI_execute_with_args("SELECT FROM pkgmeta.purl_types WHERE id = $1 FOR KEY SHARE",
-							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+	table_close(purl_types, NoLock);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	rc = SPI_execute_with_args("SELECT FROM pkgmeta.purl_types WHERE id = $1 FOR KEY SHARE",
+							   1, argtypes, args, NULL, false, 1);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "pkgmeta: could not read pkgmeta.purl_types");
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -207,7 +223,7 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
-	lock_purl_type(purl_type);
+	lock_purl_type(rel, purl_type);
 	track_new_type(purl_type, run_cxt);
 
 	pw = palloc0(sizeof(PackageWriter));

@@ -106,6 +106,15 @@ is(query($node, q{SELECT jsonb_array_length(other_licenses), other_licenses -> 5
 	FROM pkgmeta.package_licenses WHERE name = 'huge'}), '6|9.400.0-some-long-prerelease-tag',
 	'the large row reads back whole');
 
+# A pkgmeta_admin that is no superuser syncs the same way.
+query($node, q{CREATE ROLE regress_syncer IN ROLE pkgmeta_admin});
+write_object($root, 'v2/npm/2500/000000000.ndjson',
+	lines => [ record('by-admin', highest => '1'), record('pkg1', highest => 'admin') ]);
+my ($aret, $aout, $aerr) = $node->psql('postgres', "SET ROLE regress_syncer;\nCALL pkgmeta_sync();");
+like($aerr, qr/npm: 1 files, 2 packages/, 'an admin applies a file');
+is(packages(q{name IN ('by-admin', 'pkg1')}), "by-admin||1|{MIT}|[]\npkg1||admin|{MIT}|[]",
+	'with its new and known packages');
+
 # A trigger of the site's own on packages: rows go through SQL and fire it.
 query($node, q{
 	CREATE TABLE public.package_log (name text);
