@@ -346,7 +346,7 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------
--- Version orderings (src/version*.c, doc/README-versions.md): -1, 0 or 1 as a
+-- Version orderings (src/version*.c, README.md, Version orderings): -1, 0 or 1 as a
 -- sorts before, with or after b under the rules of the purl type.
 CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
 RETURNS integer
@@ -356,7 +356,7 @@ COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
     'compares two versions under the ordering of a purl type: -1, 0 or 1';
 GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
 
--- Background worker: status and wake-up (doc/README-worker.md).
+-- Background worker: status and wake-up (README.md, The background worker).
 
 -- One row from shared memory: the running or last sync (by the worker or a
 -- CALL), the worker's schedule, and how fresh the data is.

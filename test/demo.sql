@@ -12,7 +12,7 @@ SELECT purl_type, name, lowest_version, highest_version, default_licenses, other
 SELECT purl_type, object, line, reason, excerpt FROM pkgmeta.sync_errors ORDER BY id;
 \echo '--- a second sync finds nothing new'
 CALL pkgmeta_sync();
-\echo '--- the status of the last sync, from shared memory (doc/README-worker.md)'
+\echo '--- the status of the last sync, from shared memory (README.md, The background worker)'
 SELECT state, pid = pg_backend_pid() AS by_this_session, files_done, last_success_at IS NOT NULL AS succeeded,
        newest_delta_at, stale
   FROM pkgmeta_sync_status();
