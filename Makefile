@@ -20,3 +20,10 @@ REGRESS_OPTS = --inputdir=test --outputdir=test \
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# libFuzzer targets of the parsers (fuzz/Makefile, clang): each runs for
+# FUZZ_SECONDS from its committed corpus.  `make -C fuzz replay` only replays.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS) PG_CONFIG=$(PG_CONFIG)
+.PHONY: fuzz

@@ -22,6 +22,14 @@ fail(V1Row *row, const char *msg)
 	return false;
 }
 
+static bool
+fail_limit(V1Row *row, const char *field, int limit, const char *setting)
+{
+	snprintf(row->error, sizeof(row->error), "%s longer than %d bytes (%s)",
+			 field, limit, setting);
+	return false;
+}
+
 bool
 v1_decode_line(V1Row *row, const char *line, size_t len)
 {
@@ -84,12 +92,12 @@ v1_decode_line(V1Row *row, const char *line, size_t len)
 		return fail(row, "fewer than 3 fields (expected name,version,license)");
 	if (lens[0] == 0 || lens[1] == 0 || lens[2] == 0)
 		return fail(row, lens[0] == 0 ? "empty name" : lens[1] == 0 ? "empty version" : "empty license");
-	if (lens[0] > MAX_NAME_BYTES)
-		return fail(row, "name longer than 255 bytes");
-	if (lens[1] > MAX_VERSION_BYTES)
-		return fail(row, "version longer than 255 bytes");
-	if (lens[2] > MAX_LICENSE_BYTES)
-		return fail(row, "license longer than 50 bytes");
+	if (lens[0] > (size_t) pkgmeta_max_name_bytes)
+		return fail_limit(row, "name", pkgmeta_max_name_bytes, "pkgmeta.max_name_length");
+	if (lens[1] > (size_t) pkgmeta_max_version_bytes)
+		return fail_limit(row, "version", pkgmeta_max_version_bytes, "pkgmeta.max_version_length");
+	if (lens[2] > (size_t) pkgmeta_max_license_bytes)
+		return fail_limit(row, "license", pkgmeta_max_license_bytes, "pkgmeta.max_license_length");
 	row->name = row->buf.data + starts[0];
 	row->name_len = lens[0];
 	row->version = row->buf.data + starts[1];

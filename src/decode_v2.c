@@ -347,8 +347,10 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 				   int *first, int *count)
 {
 	V2Record   *rec = ps->rec;
-	int			max_items = kind == KIND_LICENSE ? MAX_LICENSES_PER_SET : MAX_VERSIONS_PER_TUPLE;
-	int			max_len = kind == KIND_LICENSE ? MAX_LICENSE_BYTES : MAX_VERSION_BYTES;
+	int			max_items = kind == KIND_LICENSE ?
+		pkgmeta_max_licenses_per_set : pkgmeta_max_versions_per_tuple;
+	int			max_len = kind == KIND_LICENSE ?
+		pkgmeta_max_license_bytes : pkgmeta_max_version_bytes;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '[')
@@ -376,9 +378,11 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 		if (s->len == 0)
 			return fail(ps, "\"%s\" has an empty string", key);
 		if (s->len > (uint32) max_len)
-			return fail(ps, "\"%s\" has a string longer than %d bytes", key, max_len);
+			return fail(ps, "\"%s\" has a string longer than %d bytes (pkgmeta.max_%s_length)",
+						key, max_len, kind == KIND_LICENSE ? "license" : "version");
 		if (++(*count) > max_items)
-			return fail(ps, "\"%s\" has more than %d entries", key, max_items);
+			return fail(ps, "\"%s\" has more than %d entries (pkgmeta.max_%s)", key, max_items,
+						kind == KIND_LICENSE ? "licenses_per_set" : "versions_per_tuple");
 		if (list_continues(ps, ']'))
 			continue;
 		return list_closed(ps);
@@ -398,8 +402,9 @@ parse_bound(Parser *ps, const char *key, bool *has, Span *out)
 		return fail(ps, "\"%s\" must be a string or null", key);
 	if (!parse_string(ps, out))
 		return false;
-	if (out->len > MAX_VERSION_BYTES)
-		return fail(ps, "\"%s\" is longer than %d bytes", key, MAX_VERSION_BYTES);
+	if (out->len > (uint32) pkgmeta_max_version_bytes)
+		return fail(ps, "\"%s\" is longer than %d bytes (pkgmeta.max_version_length)",
+					key, pkgmeta_max_version_bytes);
 	/* an empty bound says no more than an absent one */
 	*has = out->len > 0;
 	return true;
@@ -485,8 +490,9 @@ parse_exceptions(Parser *ps)
 	{
 		if (!parse_exception(ps))
 			return false;
-		if (ps->rec->nexceptions > MAX_TUPLES)
-			return fail(ps, "\"other_licenses\" has more than %d entries", MAX_TUPLES);
+		if (ps->rec->nexceptions > pkgmeta_max_tuples)
+			return fail(ps, "\"other_licenses\" has more than %d entries (pkgmeta.max_other_licenses)",
+						pkgmeta_max_tuples);
 		if (list_continues(ps, ']'))
 			continue;
 		return list_closed(ps);
@@ -570,8 +576,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 						return false;
 					if (rec->name.len == 0)
 						return fail(&ps, "\"name\" is empty");
-					if (rec->name.len > MAX_NAME_BYTES)
-						return fail(&ps, "\"name\" is longer than %d bytes", MAX_NAME_BYTES);
+					if (rec->name.len > (uint32) pkgmeta_max_name_bytes)
+						return fail(&ps, "\"name\" is longer than %d bytes (pkgmeta.max_name_length)",
+									pkgmeta_max_name_bytes);
 					break;
 				case SEEN_DEFAULT:
 					if (!parse_string_array(&ps, "default_licenses", KIND_LICENSE,

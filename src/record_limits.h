@@ -1,16 +1,42 @@
 /*
  * record_limits.h
- *     The export's validation limits (FORMAT.md section 5), applied to every
- *     record format: a record outside them is rejected as a bad line.
+ *     Limits that bound what one record or one export object may hold.  The
+ *     record limits default to the export's validation limits (FORMAT.md
+ *     section 5) and apply to every record format: a record outside them is
+ *     rejected as a bad line.  All are superuser-only settings (settings.c);
+ *     the variables live in record_limits.c so that code built outside the
+ *     server (fuzz/) reads them too.
  */
 #ifndef PKGMETA_RECORD_LIMITS_H
 #define PKGMETA_RECORD_LIMITS_H
 
-#define MAX_NAME_BYTES 255
-#define MAX_LICENSE_BYTES 50
-#define MAX_VERSION_BYTES 255
-#define MAX_LICENSES_PER_SET 100
-#define MAX_VERSIONS_PER_TUPLE 500
-#define MAX_TUPLES 50
+#define DEFAULT_MAX_NAME_BYTES 255
+#define DEFAULT_MAX_LICENSE_BYTES 50
+#define DEFAULT_MAX_VERSION_BYTES 255
+#define DEFAULT_MAX_LICENSES_PER_SET 100
+#define DEFAULT_MAX_VERSIONS_PER_TUPLE 500
+#define DEFAULT_MAX_TUPLES 50
+
+/*
+ * Upper bounds of the settings: names and versions stay well inside a
+ * btree index entry, license identifiers inside the store's cache key.
+ */
+#define LIMIT_NAME_BYTES 1024
+#define LIMIT_VERSION_BYTES 1024
+#define LIMIT_LICENSE_BYTES 255
+
+extern int	pkgmeta_max_name_bytes;
+extern int	pkgmeta_max_license_bytes;
+extern int	pkgmeta_max_version_bytes;
+extern int	pkgmeta_max_licenses_per_set;
+extern int	pkgmeta_max_versions_per_tuple;
+extern int	pkgmeta_max_tuples;
+
+/* Export files in one listing; bytes a gzip object may inflate to per byte stored. */
+#define DEFAULT_MAX_LISTING_OBJECTS 100000
+#define DEFAULT_MAX_INFLATE_RATIO 100
+
+extern int	pkgmeta_max_listing_objects;
+extern int	pkgmeta_max_inflate_ratio;
 
 #endif

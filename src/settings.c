@@ -10,6 +10,7 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
+#include "record_limits.h"
 #include "settings.h"
 
 char	   *pkgmeta_licenses_source = NULL;
@@ -189,6 +190,63 @@ assign_data_types(const char *newval, void *extra)
 	pkgmeta_data_types = *(int *) extra;
 }
 
+/*
+ * Limits against hostile data (record_limits.h).  Superuser-only: raising
+ * them lets an export cost the server more memory and time.
+ */
+static void
+define_limits(void)
+{
+	DefineCustomIntVariable("pkgmeta.max_name_length",
+							"Longest accepted package name of a record.",
+							"Longer names make the record a bad line.",
+							&pkgmeta_max_name_bytes,
+							DEFAULT_MAX_NAME_BYTES, 1, LIMIT_NAME_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_version_length",
+							"Longest accepted version string of a record.",
+							"Longer versions make the record a bad line.",
+							&pkgmeta_max_version_bytes,
+							DEFAULT_MAX_VERSION_BYTES, 1, LIMIT_VERSION_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_license_length",
+							"Longest accepted license identifier of a record.",
+							"Longer identifiers make the record a bad line.",
+							&pkgmeta_max_license_bytes,
+							DEFAULT_MAX_LICENSE_BYTES, 1, LIMIT_LICENSE_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_licenses_per_set",
+							"Most licenses in one license set of a record.",
+							"A record with more makes a bad line.",
+							&pkgmeta_max_licenses_per_set,
+							DEFAULT_MAX_LICENSES_PER_SET, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_versions_per_tuple",
+							"Most versions in one other_licenses entry of a record.",
+							"A record with more makes a bad line.",
+							&pkgmeta_max_versions_per_tuple,
+							DEFAULT_MAX_VERSIONS_PER_TUPLE, 1, 1000000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_other_licenses",
+							"Most other_licenses entries of one record.",
+							"A record with more makes a bad line.",
+							&pkgmeta_max_tuples,
+							DEFAULT_MAX_TUPLES, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_listing_objects",
+							"Most export files one listing of a package type may hold.",
+							"A larger listing stops that type's sync with an error.",
+							&pkgmeta_max_listing_objects,
+							DEFAULT_MAX_LISTING_OBJECTS, 1, PG_INT32_MAX,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_inflate_ratio",
+							"Most bytes a gzip object may inflate to per byte stored.",
+							"An object that inflates more (a gzip bomb) fails.",
+							&pkgmeta_max_inflate_ratio,
+							DEFAULT_MAX_INFLATE_RATIO, 2, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+}
+
 void
 settings_define(void)
 {
@@ -236,6 +294,7 @@ settings_define(void)
 							1024 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	define_limits();
 }
 
 /* The switch and schedule: reloadable, so a rollback needs no restart. */

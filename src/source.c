@@ -5,6 +5,7 @@
  */
 #include "postgres.h"
 
+#include "record_limits.h"
 #include "source.h"
 
 Source *
@@ -75,6 +76,12 @@ compare_objects(const ListCell *a, const ListCell *b)
 		return x->chunk < y->chunk ? -1 : 1;
 	/* the same file plain and gzipped: a stable, deterministic choice */
 	return strcmp(x->name, y->name);
+}
+
+bool
+source_listing_full(const List *objects)
+{
+	return list_length(objects) > pkgmeta_max_listing_objects;
 }
 
 void

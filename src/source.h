@@ -83,6 +83,13 @@ extern void source_gcs_define_settings(void);
 extern bool source_parse_object_name(const char *relname, const char *ext,
 									 int64 *sequence, int32 *chunk);
 
+/*
+ * Whether a listing being gathered holds more than pkgmeta.max_listing_objects
+ * objects.  A source stops gathering then and returns what it has; the sync
+ * refuses such a listing.
+ */
+extern bool source_listing_full(const List *objects);
+
 /* Sorts a List of SourceObject* by (sequence, chunk). */
 extern void source_sort_objects(List *objects);
 

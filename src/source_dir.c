@@ -46,7 +46,8 @@ dir_list(Source *source, const char *prefix, const char *ext, const char *start_
 		return NIL;
 
 	seqdir = AllocateDir(registry_dir);
-	while ((se = ReadDir(seqdir, registry_dir)) != NULL)
+	while (!source_listing_full(objects) &&
+		   (se = ReadDir(seqdir, registry_dir)) != NULL)
 	{
 		char	   *seqpath;
 		DIR		   *chunkdir;
@@ -61,7 +62,8 @@ dir_list(Source *source, const char *prefix, const char *ext, const char *start_
 			continue;
 		}
 		chunkdir = AllocateDir(seqpath);
-		while ((ce = ReadDir(chunkdir, seqpath)) != NULL)
+		while (!source_listing_full(objects) &&
+			   (ce = ReadDir(chunkdir, seqpath)) != NULL)
 		{
 			char	   *rel;
 			SourceObject *obj;

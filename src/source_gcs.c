@@ -1115,7 +1115,8 @@ gcs_list(Source *source, const char *prefix, const char *ext, const char *start_
 							source->location),
 					 errhint("Is pkgmeta.gcs_endpoint a server of the GCS JSON API?")));
 		token = p.next_page_token ? pstrdup(p.next_page_token) : NULL;
-	} while (token != NULL);
+		/* an oversized listing is refused by the caller: stop paging */
+	} while (token != NULL && !source_listing_full(p.objects));
 
 	MemoryContextDelete(page_cxt);
 	pfree(url.data);

@@ -36,7 +36,7 @@
 
 typedef struct LicenseEntry
 {
-	char		spdx[MAX_LICENSE_BYTES + 1];	/* hash key */
+	char		spdx[LIMIT_LICENSE_BYTES + 1];	/* hash key */
 	int32		id;
 } LicenseEntry;
 
@@ -85,7 +85,7 @@ load_license_cache(void)
 {
 	HASHCTL		ctl;
 
-	ctl.keysize = MAX_LICENSE_BYTES + 1;
+	ctl.keysize = LIMIT_LICENSE_BYTES + 1;
 	ctl.entrysize = sizeof(LicenseEntry);
 	ctl.hcxt = sync_cxt;
 	license_ids = hash_create("pkgmeta license ids", 1024, &ctl,
@@ -100,7 +100,7 @@ load_license_cache(void)
 		char	   *spdx = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 		LicenseEntry *e;
 
-		if (strlen(spdx) > MAX_LICENSE_BYTES)
+		if (strlen(spdx) > LIMIT_LICENSE_BYTES)
 			continue;			/* cannot come from a record; never looked up */
 		e = hash_search(license_ids, spdx, HASH_ENTER, NULL);
 		e->id = id;
@@ -190,12 +190,12 @@ store_end_sync(void)
 static int32
 license_id(const char *spdx, size_t len)
 {
-	char		key[MAX_LICENSE_BYTES + 1];
+	char		key[LIMIT_LICENSE_BYTES + 1];
 	LicenseEntry *e;
 	bool		found;
 	Datum		arg;
 
-	Assert(len <= MAX_LICENSE_BYTES);
+	Assert(len <= LIMIT_LICENSE_BYTES);
 	memcpy(key, spdx, len);
 	key[len] = '\0';
 	e = hash_search(license_ids, key, HASH_FIND, NULL);

@@ -9,11 +9,15 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
+#include "record_limits.h"
 #include "stream.h"
 
 /* Read and inflate in large blocks: fewer source calls, larger memcpy runs. */
 #define READ_BLOCK (256 * 1024)
 #define LINE_BUFFER_INITIAL (256 * 1024)
+
+/* Inflated bytes before pkgmeta.max_inflate_ratio applies: headers compress well. */
+#define INFLATE_RATIO_GRACE (1024 * 1024)
 
 struct LineStream
 {
@@ -35,6 +39,8 @@ struct LineStream
 	bool		zstream_live;	/* inflateInit2 done, inflateEnd owed */
 	bool		member_ended;	/* last gzip member reached its end */
 	z_stream	zs;
+	int64		inflated;		/* bytes out of every member so far */
+	int			max_inflate_ratio;
 
 	/* decoded bytes; lines are cut from buf[pos, len) */
 	char	   *buf;
@@ -53,6 +59,7 @@ line_stream_open(Source *source, const SourceObject *object, size_t max_line_len
 	s->source = source;
 	s->object_name = object->name;
 	s->max_line = max_line_length;
+	s->max_inflate_ratio = pkgmeta_max_inflate_ratio;
 	s->raw = palloc(READ_BLOCK);
 	s->cap = Max(LINE_BUFFER_INITIAL, READ_BLOCK);
 	s->buf = palloc(s->cap);
@@ -180,6 +187,17 @@ produce(LineStream *s)
 			rc = inflate(&s->zs, Z_NO_FLUSH);
 			s->raw_pos = s->raw_len - s->zs.avail_in;
 			s->len += before_out - s->zs.avail_out;
+			s->inflated += before_out - s->zs.avail_out;
+			if (s->inflated > INFLATE_RATIO_GRACE &&
+				s->inflated > (int64) s->max_inflate_ratio * s->bytes_read)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("gzip stream of \"%s\" inflates to more than %d times its size "
+								"(pkgmeta.max_inflate_ratio)",
+								s->object_name, s->max_inflate_ratio),
+						 errdetail("%lld bytes read inflated to %lld bytes: a gzip bomb, or an "
+								   "export that compresses better than the setting allows.",
+								   (long long) s->bytes_read, (long long) s->inflated)));
 			if (rc == Z_STREAM_END)
 				s->member_ended = true;
 			else if (rc != Z_OK && rc != Z_BUF_ERROR)
@@ -238,7 +256,9 @@ line_stream_next(LineStream *s, char **line, size_t *len)
 		if (nl == NULL)
 		{
 			n = s->len - s->pos;
-			if (n > s->max_line && !s->skipping)
+			/* one byte more may be the \r of a \r\n whose \n is still to come */
+			if (n > s->max_line && !s->skipping &&
+				!(n == s->max_line + 1 && start[n - 1] == '\r'))
 			{
 				/* report once, then discard until the next newline */
 				s->skipping = true;
@@ -254,7 +274,8 @@ line_stream_next(LineStream *s, char **line, size_t *len)
 				make_room(s);
 			if (produce(s))
 				continue;
-			/* end of object: a last line without a newline */
+			/* end of object: a last line without a newline (moved by make_room) */
+			start = s->buf + s->pos;
 			n = s->len - s->pos;
 			if (n == 0 || s->skipping)
 				return LINE_EOF;

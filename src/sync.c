@@ -27,6 +27,7 @@
 
 #include "decode_v1.h"
 #include "decode_v2.h"
+#include "record_limits.h"
 #include "settings.h"
 #include "status.h"
 #include "store.h"
@@ -74,6 +75,25 @@ sync_lock_release(void)
 
 	sync_lock_tag(&tag);
 	LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* GUC nest level of the search_path pinned for the current transaction */
+static int	search_path_nest_level;
+
+/*
+ * The sync's SQL names its tables, but operators and functions resolve
+ * through search_path: an exact-type operator in a schema another role may
+ * create in would win over pg_catalog's polymorphic one and run with the
+ * syncing role's rights.  Pins search_path for the current transaction;
+ * the run commits per file, so it pins again after each commit, and the
+ * end of each transaction (or of the run) restores the caller's.
+ */
+static void
+pin_search_path(void)
+{
+	search_path_nest_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
 typedef struct FileOutcome
@@ -200,6 +220,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	}
 
 	SPI_commit();
+	pin_search_path();
 	store_keep_uncommitted();
 	ereport(DEBUG1,
 			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
@@ -211,18 +232,44 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	return call.out;
 }
 
+/*
+ * The source's listing, or false when it is longer than
+ * pkgmeta.max_listing_objects: that stream's error, recorded, while the
+ * other streams go on.
+ */
+static bool
+list_within_limit(Source *source, const StreamKey *key, const char *prefix,
+				  const char *ext, const char *start_at, List **objects)
+{
+	char	   *reason;
+
+	*objects = source->methods->list(source, prefix, ext, start_at);
+	if (!source_listing_full(*objects))
+		return true;
+	reason = psprintf("the listing of %s holds more than %d files (pkgmeta.max_listing_objects)",
+					  prefix, pkgmeta_max_listing_objects);
+	ereport(WARNING,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("pkgmeta: %s in %s: nothing of this type is synced", reason,
+					source->location),
+			 errhint("Raise pkgmeta.max_listing_objects if the export really holds that many files.")));
+	store_file_error(key, prefix, reason);
+	*objects = NIL;
+	return false;
+}
+
 /* Files of a stream still to apply after its checkpoint, in order. */
 static List *
 pending_files(Source *source, const StreamKey *key, const char *prefix, const char *ext)
 {
 	Checkpoint	cp = store_get_checkpoint(key);
-	List	   *objects = source->methods->list(source, prefix, ext,
-												cp.exists ? cp.object : NULL);
+	List	   *objects;
 	List	   *pending = NIL;
 	ListCell   *lc;
 	bool		checkpoint_present = false;
 
-	if (!cp.exists)
+	if (!list_within_limit(source, key, prefix, ext, cp.exists ? cp.object : NULL, &objects) ||
+		!cp.exists)
 		return objects;
 	foreach(lc, objects)
 	{
@@ -485,6 +532,7 @@ sync_streams(TimestampTz deadline, int report_level)
 	run->run_cxt = run_cxt;
 	run->file_cxt = AllocSetContextCreate(run_cxt, "pkgmeta file", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(run_cxt);
+	pin_search_path();
 	PG_TRY();
 	{
 		v2_record_init(&run->dec.v2);
@@ -502,6 +550,8 @@ sync_streams(TimestampTz deadline, int report_level)
 		MemoryContextDelete(run_cxt);
 	}
 	PG_END_TRY();
+	/* an error instead leaves the restore to the transaction's abort */
+	AtEOXact_GUC(true, search_path_nest_level);
 	return result;
 }
 

@@ -1,0 +1,292 @@
+/*
+ * shim.c
+ *     Just enough of the server for the fuzz targets: memory allocation
+ *     (every chunk is tracked, so a harness frees all after each input and
+ *     LeakSanitizer stays quiet), error reporting (ERROR longjmps to the
+ *     innermost PG_TRY) and interrupt checks.  StringInfo, the encoding
+ *     checks, psprintf and strlcpy come from the installation's libpgcommon and
+ *     libpgport, so the code under test runs the real implementations.
+ */
+#include "postgres.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "shim.h"
+
+/* Every live chunk is on a doubly linked list headed by chunks. */
+typedef struct Chunk
+{
+	struct Chunk *prev;
+	struct Chunk *next;
+	size_t		size;
+	max_align_t align[];		/* the caller's bytes start here */
+} Chunk;
+
+static Chunk *chunks = NULL;
+
+sigjmp_buf *PG_exception_stack = NULL;
+ErrorContextCallback *error_context_stack = NULL;
+volatile sig_atomic_t InterruptPending = false;
+
+static int	error_level;
+static int	error_code;
+static char error_message[1024];
+
+static void *
+chunk_alloc(Size size, bool zero)
+{
+	Chunk	   *c;
+
+	if (size > MaxAllocSize)
+		shim_fail("invalid memory alloc request size %zu", (size_t) size);
+	c = zero ? calloc(1, sizeof(Chunk) + size) : malloc(sizeof(Chunk) + size);
+	if (c == NULL)
+		shim_fail("out of memory (%zu bytes)", (size_t) size);
+	c->size = size;
+	c->prev = NULL;
+	c->next = chunks;
+	if (chunks)
+		chunks->prev = c;
+	chunks = c;
+	return c->align;
+}
+
+static Chunk *
+chunk_of(void *pointer)
+{
+	return (Chunk *) ((char *) pointer - offsetof(Chunk, align));
+}
+
+static void
+chunk_unlink(Chunk *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		chunks = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
+void *
+palloc(Size size)
+{
+	return chunk_alloc(size, false);
+}
+
+void *
+palloc0(Size size)
+{
+	return chunk_alloc(size, true);
+}
+
+void *
+palloc_extended(Size size, int flags)
+{
+	return chunk_alloc(size, (flags & MCXT_ALLOC_ZERO) != 0);
+}
+
+void *
+repalloc(void *pointer, Size size)
+{
+	Chunk	   *old = chunk_of(pointer);
+	void	   *fresh = chunk_alloc(size, false);
+
+	memcpy(fresh, pointer, Min(old->size, size));
+	pfree(pointer);
+	return fresh;
+}
+
+void
+pfree(void *pointer)
+{
+	Chunk	   *c = chunk_of(pointer);
+
+	chunk_unlink(c);
+	free(c);
+}
+
+char *
+pstrdup(const char *in)
+{
+	size_t		len = strlen(in);
+	char	   *out = palloc(len + 1);
+
+	memcpy(out, in, len + 1);
+	return out;
+}
+
+void
+shim_free_all(void)
+{
+	while (chunks)
+	{
+		Chunk	   *c = chunks;
+
+		chunks = c->next;
+		free(c);
+	}
+}
+
+void
+shim_fail(const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "fuzz property violated: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+bool
+errstart(int elevel, const char *domain)
+{
+	/* only errors change control flow; the rest is noise here */
+	if (elevel < ERROR)
+		return false;
+	error_level = elevel;
+	error_code = ERRCODE_INTERNAL_ERROR;
+	error_message[0] = '\0';
+	return true;
+}
+
+bool
+errstart_cold(int elevel, const char *domain)
+{
+	return errstart(elevel, domain);
+}
+
+void
+errfinish(const char *filename, int lineno, const char *funcname)
+{
+	if (error_level > ERROR)
+		shim_fail("%s at %s:%d: %s", error_level == FATAL ? "FATAL" : "PANIC",
+				  filename, lineno, error_message);
+	if (PG_exception_stack == NULL)
+		shim_fail("ERROR outside PG_TRY at %s:%d: %s", filename, lineno, error_message);
+	siglongjmp(*PG_exception_stack, 1);
+}
+
+void
+pg_re_throw(void)
+{
+	if (PG_exception_stack == NULL)
+		shim_fail("re-thrown ERROR outside PG_TRY: %s", error_message);
+	siglongjmp(*PG_exception_stack, 1);
+}
+
+void
+FlushErrorState(void)
+{
+	error_level = 0;
+}
+
+int
+errcode(int sqlerrcode)
+{
+	error_code = sqlerrcode;
+	return 0;
+}
+
+int
+errcode_for_file_access(void)
+{
+	error_code = ERRCODE_IO_ERROR;
+	return 0;
+}
+
+static void
+set_message(const char *fmt, va_list ap)
+{
+	vsnprintf(error_message, sizeof(error_message), fmt, ap);
+}
+
+int
+errmsg(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+errmsg_internal(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Details and hints are formatted (their arguments must be sound) and dropped. */
+static int
+format_and_drop(const char *fmt, va_list ap)
+{
+	char		buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	return 0;
+}
+
+int
+errdetail(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	format_and_drop(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+errdetail_internal(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	format_and_drop(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+errhint(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	format_and_drop(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+shim_error_code(void)
+{
+	return error_code;
+}
+
+const char *
+shim_error_message(void)
+{
+	return error_message;
+}
+
+void
+ProcessInterrupts(void)
+{
+	InterruptPending = false;
+}

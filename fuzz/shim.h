@@ -1,0 +1,26 @@
+/*
+ * shim.h
+ *     What the fuzz harnesses need from fuzz/shim.c: the server functions
+ *     the code under test calls (palloc, ereport, interrupts), implemented
+ *     just enough to run outside the server.
+ *
+ *     An ereport(ERROR) records its code and message and longjmps to the
+ *     innermost PG_TRY, as in the server; a harness treats that as the clean
+ *     error of the input.  ERROR outside any PG_TRY, FATAL and PANIC abort.
+ */
+#ifndef PKGMETA_FUZZ_SHIM_H
+#define PKGMETA_FUZZ_SHIM_H
+
+#include "postgres.h"
+
+/* SQLSTATE and message of the last ERROR raised. */
+extern int	shim_error_code(void);
+extern const char *shim_error_message(void);
+
+/* Frees every palloc'd chunk: call after each input (nothing leaks). */
+extern void shim_free_all(void);
+
+/* Aborts with a message: a property of the code under test was violated. */
+extern void shim_fail(const char *fmt,...) pg_attribute_printf(1, 2) pg_attribute_noreturn();
+
+#endif
