@@ -164,6 +164,12 @@ def measure_corpus(corpus):
         CREATE TABLE bench.packages_copy (LIKE pkgmeta.packages INCLUDING ALL);
         CREATE TABLE bench.packages_upsert (LIKE pkgmeta.packages INCLUDING ALL);
         CREATE TABLE bench.licenses_upsert (LIKE pkgmeta.licenses INCLUDING ALL)""")
+    # LIKE leaves out storage parameters (fillfactor): the same for every table
+    options = psql("bench", "SELECT array_to_string(reloptions, ', ') FROM pg_class"
+                   " WHERE oid = 'pkgmeta.packages'::regclass")
+    if options:
+        for t in ("bench.packages_copy", "bench.packages_upsert"):
+            psql("bench", "ALTER TABLE %s SET (%s)" % (t, options))
     n = st["packages"]
     print("corpus: %d packages in %d records (%d re-stated by deltas), %d files, %.0f MB as text"
           % (n, st["records"], st["records"] - n, st["files"], st["bytes"] / MB))
