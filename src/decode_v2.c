@@ -12,6 +12,7 @@
 #include "mb/pg_wchar.h"
 
 #include "decode_v2.h"
+#include "hex.h"
 
 /* deep enough for any real value of an unknown key, bounded for the stack */
 #define MAX_SKIP_DEPTH 64
@@ -90,18 +91,6 @@ static inline bool
 list_closed(Parser *ps)
 {
 	return ps->closed;
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool

@@ -339,10 +339,13 @@ unknown_licenses(void)
 /*
  * pkgmeta_decide(purl_type smallint, version text, lowest_version text,
  *                highest_version text, default_licenses integer[],
- *                other_licenses pkgmeta.license_exception[]) returns text[]
+ *                other_licenses pkgmeta.license_exception[],
+ *                v1_licenses integer[]) returns text[]
  *
  * The row columns come from the LEFT JOIN on pkgmeta.packages: a NULL
- * default_licenses (NOT NULL in the table) means there is no such package.
+ * default_licenses (NOT NULL in the table) means the package has no v2
+ * record.  Then only a v1 row (pkgmeta.v1_licenses, one per exact version)
+ * can answer.
  */
 Datum
 pkgmeta_decide(PG_FUNCTION_ARGS)
@@ -355,7 +358,14 @@ pkgmeta_decide(PG_FUNCTION_ARGS)
 	size_t		lowest_len = 0,
 				highest_len = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4))
+	if (PG_ARGISNULL(4))
+	{
+		if (PG_ARGISNULL(6))
+			PG_RETURN_ARRAYTYPE_P(unknown_licenses());
+		license_cache_prepare();
+		PG_RETURN_ARRAYTYPE_P(license_names(PG_GETARG_ARRAYTYPE_P(6)));
+	}
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_ARRAYTYPE_P(unknown_licenses());
 	license_cache_prepare();
 	version = PG_GETARG_TEXT_PP(1);
@@ -563,6 +573,15 @@ typedef struct RequestList
 } RequestList;
 
 static void
+request_list_init(RequestList *list, TupleDesc desc, int size)
+{
+	list->desc = desc;
+	list->count = 0;
+	list->size = Max(size, 1);
+	list->items = palloc(sizeof(Datum) * list->size);
+}
+
+static void
 request_list_add(RequestList *list, HeapTuple tuple)
 {
 	if (list->count == list->size)
@@ -659,10 +678,7 @@ pkgmeta_sbom_requests(PG_FUNCTION_ARGS)
 	Jsonb	   *sbom = PG_GETARG_JSONB_P(0);
 	RequestList list;
 
-	list.desc = request_desc(fcinfo);
-	list.count = 0;
-	list.size = 64;
-	list.items = palloc(sizeof(Datum) * list.size);
+	request_list_init(&list, request_desc(fcinfo), 64);
 	if (JB_ROOT_IS_OBJECT(sbom))
 		collect_components(&sbom->root, &list);
 	PG_RETURN_ARRAYTYPE_P(request_list_array(&list));
@@ -729,14 +745,12 @@ package_request(TupleDesc desc, text *type_text, text *name_text, text *version_
 Datum
 pkgmeta_package_request(PG_FUNCTION_ARGS)
 {
-	TupleDesc	desc = request_desc(fcinfo);
+	text	   *type = PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0);
+	text	   *name = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
+	text	   *version = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
+	HeapTuple	request = package_request(request_desc(fcinfo), type, name, version, true);
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(
-									  package_request(desc,
-													  PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0),
-													  PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
-													  PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2),
-													  true)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(request));
 }
 
 /* The elements of a one-dimensional text array (NULLs as NULL pointers). */
@@ -782,10 +796,7 @@ pkgmeta_package_requests(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("purl_types, names and versions must have the same length"),
 				 errdetail("They have %d, %d and %d elements.", ntypes, nnames, nversions)));
-	list.desc = desc;
-	list.count = 0;
-	list.size = Max(ntypes, 1);
-	list.items = palloc(sizeof(Datum) * list.size);
+	request_list_init(&list, desc, ntypes);
 	for (int i = 0; i < ntypes; i++)
 		request_list_add(&list, package_request(desc, types[i], names[i], versions[i], false));
 	PG_RETURN_ARRAYTYPE_P(request_list_array(&list));

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "purl.h"
 
 typedef enum PurlPart
@@ -45,18 +46,6 @@ static const char *const decode_messages[3][3] = {
 		"version is not valid UTF-8 once percent-decoded",
 	},
 };
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 is_ascii_letter(char c)

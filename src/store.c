@@ -1,9 +1,11 @@
 /*
  * store.c
- *     One file's records go to the unlogged staging table as heap tuples
- *     formed here (no SQL per record), then one INSERT ... ON CONFLICT merges
- *     them into packages, keeping the last line per package.  License
- *     strings become ids through a cache that lives for one sync.
+ *     A v2 file's records become heap tuples formed here (no SQL per
+ *     record) that package_writer.c writes straight into packages.  Where
+ *     that cannot be (v1 rows, or a packages table the site changed), they
+ *     go to an unlogged staging table and one INSERT ... ON CONFLICT merges
+ *     them, keeping the last line per package.  License strings become ids
+ *     through a cache that lives for one sync.
  */
 #include "postgres.h"
 
@@ -24,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "package_writer.h"
 #include "store.h"
 #include "subxact.h"
 
@@ -59,7 +62,9 @@ struct FileStore
 	Oid			exception_type;
 	TupleDesc	exception_desc;
 	MemoryContext row_cxt;
-	int64		records;
+	PackageWriter *writer;		/* v2: new packages straight into packages */
+	int64		staged;			/* rows in the staging table */
+	int64		records;		/* advisories applied */
 	int64		bad_lines;
 	int64		first_unrecorded_line;
 };
@@ -174,6 +179,7 @@ store_end_sync(void)
 			SPI_freeplan(*plans[i]);
 		*plans[i] = NULL;
 	}
+	package_writer_forget_new_type();
 	if (sync_cxt != NULL)
 		MemoryContextDelete(sync_cxt);
 	sync_cxt = NULL;
@@ -288,6 +294,7 @@ store_begin_file(const StreamKey *key, const SourceObject *object)
 	{
 		fs->exception_type = get_element_type(TupleDescAttr(RelationGetDescr(fs->staging), 5)->atttypid);
 		fs->exception_desc = lookup_rowtype_tupdesc_copy(fs->exception_type, -1);
+		fs->writer = package_writer_begin(key->purl_type, sync_cxt);
 	}
 	return fs;
 }
@@ -331,13 +338,14 @@ insert_staged_row(FileStore *fs, Datum *values, bool *nulls, MemoryContext calle
 	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
 	MemoryContextSwitchTo(caller_cxt);
 	MemoryContextReset(fs->row_cxt);
-	fs->records++;
+	fs->staged++;
 }
 
 void
 store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 {
-	MemoryContext old = MemoryContextSwitchTo(fs->row_cxt);
+	MemoryContext old = MemoryContextSwitchTo(fs->writer ? package_writer_row_context(fs->writer)
+											  : fs->row_cxt);
 	Datum		values[6];
 	bool		nulls[6] = {false};
 	Datum	   *exceptions;
@@ -347,7 +355,6 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	name = palloc(rec->name.len + 1);
 	name_len = purl_normalize_name(fs->key.purl_type, span_ptr(rec, rec->name),
 								   rec->name.len, name);
-	values[0] = Int64GetDatum(line_number);
 	values[1] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
 	if (rec->has_lowest)
 		values[2] = text_datum(rec, rec->lowest);
@@ -373,7 +380,19 @@ store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
 	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions, fs->exception_type,
 												-1, false, TYPALIGN_DOUBLE));
 
-	insert_staged_row(fs, values, nulls, old);
+	/* column 1: the purl type in packages, the line number in staging */
+	values[0] = Int16GetDatum(fs->key.purl_type);
+	if (fs->writer != NULL)
+	{
+		package_writer_add(fs->writer, values, nulls);
+		MemoryContextSwitchTo(old);
+		package_writer_end_row(fs->writer);
+	}
+	else
+	{
+		values[0] = Int64GetDatum(line_number);
+		insert_staged_row(fs, values, nulls, old);
+	}
 }
 
 void
@@ -494,14 +513,18 @@ store_finish_file(FileStore *fs)
 
 		FreeBulkInsertState(fs->bistate);
 		table_close(fs->staging, NoLock);
-		/* make the staged rows visible to the merge */
-		CommandCounterIncrement();
-		if (SPI_execute_plan(v2 ? plan_merge : plan_merge_v1, &arg, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "pkgmeta: merging %s failed", fs->object->name);
-		written = (int64) SPI_processed;
-		if (SPI_execute(v2 ? "TRUNCATE pkgmeta.staging" : "TRUNCATE pkgmeta.staging_v1",
-						false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "pkgmeta: could not empty the staging table");
+		written = fs->writer != NULL ? package_writer_finish(fs->writer) : 0;
+		if (fs->staged > 0)
+		{
+			/* make the staged rows visible to the merge */
+			CommandCounterIncrement();
+			if (SPI_execute_plan(v2 ? plan_merge : plan_merge_v1, &arg, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "pkgmeta: merging %s failed", fs->object->name);
+			written += (int64) SPI_processed;
+			if (SPI_execute(v2 ? "TRUNCATE pkgmeta.staging" : "TRUNCATE pkgmeta.staging_v1",
+							false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "pkgmeta: could not empty the staging table");
+		}
 	}
 
 	if (fs->first_unrecorded_line > 0)

@@ -1,7 +1,8 @@
 /*
  * store.h
- *     Writing to the pkgmeta tables: one file's records through the staging
- *     table into packages, its checkpoint, and error rows.  Every function
+ *     Writing to the pkgmeta tables: one file's records into packages
+ *     (directly, or through the staging table), its checkpoint, and error
+ *     rows.  Every function
  *     runs inside the file's (sub)transaction; the sync driver decides when
  *     to commit.
  */

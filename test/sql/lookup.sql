@@ -73,6 +73,16 @@ SELECT pkgmeta_licenses('npm', 'lk-widget', 'x1.y') AS unparsable_version;
 SELECT pkgmeta_licenses('npm', 'lk-open', 'x1.y') AS unparsable_open_bounds;
 SELECT pkgmeta_licenses('npm', 'lk-bad-bound', '1.5.0') AS unparsable_bound;
 
+-- A package without v2 record: the v1 row of exactly that version answers;
+-- with a v2 record, v1 rows play no part
+INSERT INTO pkgmeta.v1_licenses VALUES
+    (6, 'lk-v1-only', '1.0.0', '{1002,1003}'), (6, 'lk-widget', '9.9.9', '{1004}'),
+    (8, 'lk-v1-pypi', '1.0', '{1001}');
+SELECT pkgmeta_licenses('npm', 'lk-v1-only', '1.0.0') AS v1_exact;
+SELECT pkgmeta_licenses('npm', 'lk-v1-only', 'v1.0.0') AS v1_not_exact;
+SELECT pkgmeta_licenses('npm', 'lk-widget', '9.9.9') AS v2_record_wins;
+SELECT pkgmeta_licenses('pkg:pypi/LK_V1.PyPI@1.0') AS v1_normalized_name;
+
 -- Types without an ordering: only rule 2 answers
 SELECT pkgmeta_licenses('conda', 'lk-conda', '1.5.0') AS conda_exception;
 SELECT pkgmeta_licenses('conda', 'lk-conda', '1.6.0') AS conda_in_bounds;

@@ -3,7 +3,7 @@
 # server): dpkg, packaging.version, node semver, Go's x/mod/semver, Rust's semver,
 # Gem::Version, Maven's ComparableVersion, rpm, composer/semver.  Then a total-order check (antisymmetry and
 # transitivity) of every ordering on a pool of generated versions.
-# Cases come from test/version_cases.py (fixed seed).  See doc/README-versions.md.
+# Cases come from test/version_cases.py (fixed seed).  See README.md, Version orderings.
 use strict;
 use warnings;
 
@@ -156,7 +156,7 @@ for my $type (sort grep { $_ ne 'deb' } keys %refs)
 		what => 'garbage ', any_outcomes => 1);
 }
 
-# The differences doc/README-versions.md lists: each must still be one, so
+# The differences README.md, Version orderings lists: each must still be one, so
 # that the README stays true.
 my @known = (
 	[ npm => "9007199254740992.0.0\t1.0.0", 'numbers above 2^53-1 are compared here' ],

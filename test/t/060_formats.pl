@@ -87,6 +87,14 @@ is(query($node, q{SELECT v.name, v.version, array_agg(l.spdx_identifier ORDER BY
 		'quote "q"|1.0|{MIT}',
 		'zope-interface|4.0|{ZPL-2.1}'),
 	'v1 rows per exact version; a later delta adds licenses; CSV quoting; names normalized');
+is(query($node, q{SELECT pkgmeta_licenses('npm', 'only-v1', '1.0.0'), pkgmeta_licenses('npm', 'only-v1', '2.0.0'),
+	pkgmeta_licenses('npm', 'only-v1', '3.0.0'), pkgmeta_licenses('pkg:pypi/zope.interface@4.0')}),
+	'{MIT,Apache-2.0,0BSD}|{ISC}|{unknown}|{ZPL-2.1}',
+	'lookup answers from v1 rows of the exact version when there is no v2 record');
+is(query($node, q{SELECT pkgmeta_licenses('npm', 'both', '1.0.0')}), '{MIT}',
+	'where v1 and v2 both know a package, v2 answers');
+is(query($node, q{SELECT licenses FROM pkgmeta_bulk_licenses('{npm,npm}', '{only-v1,both}', '{2.0.0,1.5.0}')}),
+	"{ISC}\n{MIT}", 'the set-based forms fall back to v1 the same way');
 is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE version_format = 'v1' ORDER BY line}),
 	join("\n",
 		'7: more than 3 fields (expected name,version,license)',

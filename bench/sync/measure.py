@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+"""Measurements of bench/sync/run against a started cluster (see run).
+
+    measure.py corpus CORPUS_DIR    the five measurements of a corpus
+    measure.py memory CORPUS_DIR    peak memory: one big file against a small one
+
+Talks to the server with psql (PGBIN, PGHOST, PGPORT, PGUSER from the
+environment); times statements with psql's \\timing, so client start-up is
+not counted, except for the upsert client, whose whole run is its cost.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+PSQL = os.path.join(os.environ["PGBIN"], "psql")
+SRC = os.environ.get("PKGMETA_SRC", "")
+MB = 1024 * 1024
+RUNS = int(os.environ.get("BENCH_RUNS", "1"))
+
+
+def psql(db, sql, **kw):
+    r = subprocess.run([PSQL, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql],
+                       capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit("psql failed: %s\n%s" % (sql[:200], r.stderr))
+    return r.stdout.strip()
+
+
+def rss_anon(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a process."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Timed:
+    """Runs SQL statements in one session after a pause for an idle memory
+    sample; the time is the sum of the statements' \\timing figures."""
+
+    def __init__(self, db, statements, settings=()):
+        self.app = "pkgmeta-bench-%d" % time.monotonic_ns()
+        script = "".join("SET %s;\n" % s for s in settings)
+        script += "SELECT pg_sleep(0.5);\n\\timing on\n"
+        script += "".join(s if s.startswith("\\") else s + ";\n" for s in statements)
+        # idle again, so the sampler reads the backend's final CPU time
+        script += "\\timing off\nSELECT pg_sleep(0.3);\n"
+        env = dict(os.environ, PGAPPNAME=self.app)
+        self.proc = subprocess.Popen([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env)
+        self.pid = None
+        self.idle = None
+        self.peak = 0
+        self.cpu_idle = None
+        self.cpu = None
+        self.db = db
+        sampler = threading.Thread(target=self.sample)
+        sampler.start()
+        out, err = self.proc.communicate(script)
+        sampler.join()
+        if self.proc.returncode != 0:
+            sys.exit("statements failed: %s\n%s" % (statements, err))
+        self.notices = err
+        self.seconds = sum(float(t) for t in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)) / 1000
+
+    def sample(self):
+        deadline = time.monotonic() + 10
+        while self.pid is None and time.monotonic() < deadline:
+            found = psql(self.db, "SELECT pid FROM pg_stat_activity WHERE application_name = '%s'"
+                         % self.app)
+            if found:
+                self.pid = int(found)
+            else:
+                time.sleep(0.02)
+        if self.pid is None:
+            return
+        time.sleep(0.2)
+        self.idle = rss_anon(self.pid)
+        self.cpu_idle = cpu_seconds(self.pid)
+        while self.proc.poll() is None:
+            v = rss_anon(self.pid)
+            c = cpu_seconds(self.pid)
+            if v is None or c is None:
+                break
+            self.peak = max(self.peak, v)
+            self.cpu = c - self.cpu_idle
+            time.sleep(0.005)
+
+    def memory(self):
+        if self.idle is None:
+            return "n/a"
+        return "%.1f MB above idle (idle %.1f MB)" % ((self.peak - self.idle) / MB, self.idle / MB)
+
+
+def stats(path):
+    with open(path) as f:
+        return {k: int(v) for k, v in (line.strip().split("=") for line in f if "=" in line)}
+
+
+def sync_settings(mirror):
+    return ["pkgmeta.licenses_source = 'file://%s'" % mirror, "client_min_messages = notice"]
+
+
+def best_of(measure, reset):
+    """The fastest of RUNS measurements, each from a checkpoint; reset
+    empties what the previous one wrote."""
+    best = None
+    for i in range(RUNS):
+        if i > 0:
+            psql("bench", reset)
+        psql("bench", "CHECKPOINT")
+        t = measure()
+        if best is None or t.seconds < best.seconds:
+            best = t
+    return best
+
+
+def row(label, packages, t, base):
+    rate = packages / t.seconds if t.seconds > 0 else float("inf")
+    ratio = "%.2f" % (rate / base) if base else "1.00"
+    cpu = "%.2f" % t.cpu if t.cpu is not None else "n/a"
+    print("%-44s %10d %9.2f %12.0f %8s %9s" % (label, packages, t.seconds, rate, ratio, cpu),
+          flush=True)
+    return rate
+
+
+def gcs_available():
+    return os.path.exists(os.path.join(SRC, "src/source_gcs.c")) and \
+        os.path.exists(os.path.join(SRC, "test/gcs_server.py"))
+
+
+def measure_corpus(corpus):
+    st = stats(corpus + "/stats")
+    mirror = corpus + "/mirror-run"
+    shutil.rmtree(mirror, ignore_errors=True)
+    shutil.copytree(corpus + "/mirror", mirror)
+    subprocess.run(["chown", "-R", os.environ["PGUSER"], mirror], check=True)
+    psql("postgres", "CREATE DATABASE bench")
+    psql("bench", """
+        CREATE EXTENSION pkgmeta;
+        CREATE SCHEMA bench;
+        CREATE TABLE bench.licenses (LIKE pkgmeta.licenses INCLUDING ALL);
+        CREATE TABLE bench.packages_copy (LIKE pkgmeta.packages INCLUDING ALL);
+        CREATE TABLE bench.packages_upsert (LIKE pkgmeta.packages INCLUDING ALL);
+        CREATE TABLE bench.licenses_upsert (LIKE pkgmeta.licenses INCLUDING ALL)""")
+    # LIKE leaves out storage parameters (fillfactor): the same for every table
+    options = psql("bench", "SELECT array_to_string(reloptions, ', ') FROM pg_class"
+                   " WHERE oid = 'pkgmeta.packages'::regclass")
+    if options:
+        for t in ("bench.packages_copy", "bench.packages_upsert"):
+            psql("bench", "ALTER TABLE %s SET (%s)" % (t, options))
+    n = st["packages"]
+    print("corpus: %d packages in %d records (%d re-stated by deltas), %d files, %.0f MB as text"
+          % (n, st["records"], st["records"] - n, st["files"], st["bytes"] / MB))
+    print("machine: %d cores, %s" % (os.cpu_count(), cpu_model()))
+    print("%-44s %10s %9s %12s %8s %9s" % ("", "packages", "seconds", "packages/s", "ratio",
+                                          "cpu s"))
+
+    copy = best_of(lambda: Timed("bench", [
+        "COPY bench.licenses FROM '%s/copy/licenses.copy'" % corpus,
+        "COPY bench.packages_copy FROM '%s/copy/packages.copy'" % corpus]),
+        "TRUNCATE bench.licenses, bench.packages_copy")
+    base = row("1. COPY of the decoded rows (the limit)", n, copy, None)
+
+    initial = best_of(lambda: Timed("bench", ["CALL pkgmeta_sync(NULL)"], sync_settings(mirror)),
+                      "TRUNCATE pkgmeta.packages, pkgmeta.checkpoints, pkgmeta.sync_errors;"
+                      " TRUNCATE pkgmeta.licenses RESTART IDENTITY")
+    row("2. CALL pkgmeta_sync() from a directory", n, initial, base)
+    check_content(n)
+
+    # right after the first sync, before the other measurements take the cache
+    for reg in os.listdir(corpus + "/delta/v2"):
+        shutil.copytree(corpus + "/delta/v2/" + reg, mirror + "/v2/" + reg, dirs_exist_ok=True)
+    subprocess.run(["chown", "-R", os.environ["PGUSER"], mirror], check=True)
+    psql("bench", "CHECKPOINT")
+    delta = Timed("bench", ["CALL pkgmeta_sync(NULL)"], sync_settings(mirror))
+    caught_up = Timed("bench", ["CALL pkgmeta_sync(NULL)"], sync_settings(mirror))
+    print("5. delta re-stating 1%% (%d packages): %.2f s = %.1f%% of the initial sync (cpu %.2f s)"
+          % (st["delta_records"], delta.seconds, 100 * delta.seconds / initial.seconds,
+             delta.cpu or 0))
+    print("   caught-up sync (nothing new): %.3f s" % caught_up.seconds)
+
+    if gcs_available():
+        measure_gcs(corpus + "/mirror", n, base)
+    else:
+        print("3. sync from GCS over HTTP: skipped: no gs:// source yet")
+
+    psql("bench", "CHECKPOINT; COPY bench.licenses_upsert FROM '%s/copy/licenses.copy'" % corpus)
+    upsert = Timed("bench", ["\\i %s/upsert.sql\n" % corpus])
+    upsert_rate = row("4. 200-row INSERT .. ON CONFLICT from a client", n, upsert, base)
+    same = psql("bench", "SELECT count(*) FROM (TABLE bench.packages_copy"
+                " EXCEPT ALL TABLE bench.packages_upsert) d")
+    if same != "0":
+        sys.exit("the upsert client's table differs from the COPY table in %s rows" % same)
+
+    print("initial sync / 200-row upserts: %.1fx" % ((n / initial.seconds) / upsert_rate))
+    print("syncing backend memory (RssAnon): initial sync %s; delta %s"
+          % (initial.memory(), delta.memory()))
+    print("(seconds: sum of the statements' times, best of %d for 1-3; cpu s: CPU time of the"
+          " server backend)" % RUNS)
+
+
+def warm_listing(port):
+    """Lists the bucket once, untimed: the test server computes each object's
+    checksums in Python on first listing, which is no cost of pkgmeta's."""
+    token = ""
+    while True:
+        url = "http://127.0.0.1:%d/storage/v1/b/bench/o?prefix=v2/&pageToken=%s" % (
+            port, urllib.parse.quote(token))
+        with urllib.request.urlopen(url) as r:
+            token = json.load(r).get("nextPageToken")
+        if not token:
+            return
+
+
+def measure_gcs(mirror, n, base):
+    """The same sync from test/gcs_server.py serving the mirror over HTTP."""
+    server = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "test/gcs_server.py"),
+                               "--root", mirror, "--bucket", "bench", "--page-size", "1000",
+                               "--exit-on-eof"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        warm_listing(port)
+        psql("postgres", "CREATE DATABASE bench_gcs")
+        psql("bench_gcs", "CREATE EXTENSION pkgmeta")
+        t = None
+        for i in range(RUNS):
+            if i > 0:
+                psql("bench_gcs", "TRUNCATE pkgmeta.packages, pkgmeta.checkpoints,"
+                     " pkgmeta.sync_errors; TRUNCATE pkgmeta.licenses RESTART IDENTITY")
+            psql("bench_gcs", "CHECKPOINT")
+            ti = Timed("bench_gcs", ["CALL pkgmeta_sync(NULL)"],
+                       ["pkgmeta.gcs_endpoint = 'http://127.0.0.1:%d'" % port,
+                        "pkgmeta.licenses_source = 'gs://bench'", "client_min_messages = notice"])
+            if t is None or ti.seconds < t.seconds:
+                t = ti
+        row("3. CALL pkgmeta_sync() from GCS over HTTP", n, t, base)
+        digest = "SELECT count(*), sum(hashtext(p::text)::numeric) FROM %s p"
+        same = psql("bench_gcs", digest % "pkgmeta.packages") == \
+            psql("bench", digest % "bench.packages_copy")
+        print("   content check: %s the COPY table" % ("same as" if same else "DIFFERS from"))
+        if not same:
+            sys.exit("the sync from GCS differs from the expected final state")
+        psql("postgres", "DROP DATABASE bench_gcs")
+    finally:
+        server.stdin.close()
+        server.wait()
+
+
+def check_content(n):
+    """The synced table must equal the COPY of the expected final state."""
+    diff = psql("bench", """
+        SELECT (SELECT count(*) FROM (TABLE bench.packages_copy EXCEPT ALL TABLE pkgmeta.packages) a)
+             + (SELECT count(*) FROM (TABLE pkgmeta.packages EXCEPT ALL TABLE bench.packages_copy) b)
+             + (SELECT count(*) FROM (TABLE bench.licenses EXCEPT TABLE pkgmeta.licenses) c)""")
+    bad = psql("bench", "SELECT count(*) FROM pkgmeta.sync_errors")
+    print("   content check: %s rows differ from the COPY table; %s bad lines reported"
+          % (diff, bad))
+    if diff != "0":
+        sys.exit("the synced packages differ from the expected final state")
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def measure_memory(corpus):
+    results = {}
+    for sub in ("small", "big"):
+        st = stats("%s/%s.stats" % (corpus, sub))
+        psql("postgres", "CREATE DATABASE %s" % sub)
+        psql(sub, "CREATE EXTENSION pkgmeta")
+        t = Timed(sub, ["CALL pkgmeta_sync(NULL)"], sync_settings("%s/%s" % (corpus, sub)))
+        count = psql(sub, "SELECT count(*) FROM pkgmeta.packages")
+        print("one file of %.0f MB, %d packages (%s stored): %.1f s, %.0f packages/s, %s"
+              % (st["bytes"] / MB, st["packages"], count, t.seconds, st["packages"] / t.seconds,
+                 t.memory()), flush=True)
+        results[sub] = t.peak - t.idle
+    st = stats("%s/big-delta.stats" % corpus)
+    delta_dir = "%s/big/v2/npm/2" % corpus
+    shutil.rmtree(delta_dir, ignore_errors=True)
+    shutil.copytree("%s/big-delta/v2/npm/2" % corpus, delta_dir)
+    subprocess.run(["chown", "-R", os.environ["PGUSER"], delta_dir], check=True)
+    t = Timed("big", ["CALL pkgmeta_sync(NULL)"], sync_settings("%s/big" % corpus))
+    shutil.rmtree(delta_dir)
+    print("a delta file of %.0f MB re-stating %d of those packages, changed: %.1f s, %.0f packages/s, %s"
+          % (st["bytes"] / MB, st["packages"], t.seconds, st["packages"] / t.seconds, t.memory()),
+          flush=True)
+    results["big"] = max(results["big"], t.peak - t.idle)
+    grow = (results["big"] - results["small"]) / MB
+    print("peak above idle: big files %.1f MB, small file %.1f MB, growth %.1f MB; limit 64 MB: %s"
+          % (results["big"] / MB, results["small"] / MB, grow,
+             "within" if results["big"] <= 64 * MB else "EXCEEDED"))
+
+
+def main():
+    mode, corpus = sys.argv[1], sys.argv[2]
+    if mode == "corpus":
+        measure_corpus(corpus)
+    else:
+        measure_memory(corpus)
+
+
+if __name__ == "__main__":
+    main()
