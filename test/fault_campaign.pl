@@ -95,16 +95,13 @@ for my $type (sort keys %registry)
 			my (@lines, @records);
 			for (1 .. 200 + int(rand(1500)))
 			{
-				my ($json, $key, $row) = make_record($type, int(rand($pool)));
-				push @lines, $json;
-				push @records, [ $key, $row ];
-				# the same package again later in the same file
-				if (rand() < 0.02)
+				my $i = int(rand($pool));
+				# now and then the same package twice in one file (spelled anew)
+				for (1 .. (rand() < 0.02 ? 2 : 1))
 				{
-					($json, $key, $row) = make_record($type, int(rand($pool)));
+					my ($json, $key, $row) = make_record($type, $i);
 					push @lines, $json;
 					push @records, [ $key, $row ];
-					($json, $key, $row) = make_record($type, int(rand($pool)));
 				}
 				if (rand() < 0.005)
 				{
