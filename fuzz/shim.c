@@ -208,70 +208,35 @@ set_message(const char *fmt, va_list ap)
 	vsnprintf(error_message, sizeof(error_message), fmt, ap);
 }
 
-int
-errmsg(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	set_message(fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-errmsg_internal(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	set_message(fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-/* Details and hints are formatted (their arguments must be sound) and dropped. */
-static int
+/*
+ * The error message functions: errmsg and errmsg_internal keep the message;
+ * details and hints are formatted (their arguments must be sound) and dropped.
+ */
+static void
 format_and_drop(const char *fmt, va_list ap)
 {
 	char		buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	return 0;
 }
 
-int
-errdetail(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	format_and_drop(fmt, ap);
-	va_end(ap);
-	return 0;
+#define SHIM_MESSAGE_FUNCTION(name, handler) \
+int \
+name(const char *fmt,...) \
+{ \
+	va_list		ap; \
+\
+	va_start(ap, fmt); \
+	handler(fmt, ap); \
+	va_end(ap); \
+	return 0; \
 }
 
-int
-errdetail_internal(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	format_and_drop(fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-errhint(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	format_and_drop(fmt, ap);
-	va_end(ap);
-	return 0;
-}
+SHIM_MESSAGE_FUNCTION(errmsg, set_message)
+SHIM_MESSAGE_FUNCTION(errmsg_internal, set_message)
+SHIM_MESSAGE_FUNCTION(errdetail, format_and_drop)
+SHIM_MESSAGE_FUNCTION(errdetail_internal, format_and_drop)
+SHIM_MESSAGE_FUNCTION(errhint, format_and_drop)
 
 int
 shim_error_code(void)
