@@ -54,7 +54,7 @@ static SPIPlanPtr plan_error = NULL;
 
 struct FileStore
 {
-	StreamKey	key;
+	FeedKey	key;
 	const SourceObject *object;
 	Relation	staging;
 	BulkInsertState bistate;
@@ -237,7 +237,7 @@ store_keep_uncommitted(void)
 }
 
 Checkpoint
-store_get_checkpoint(const StreamKey *key)
+store_get_checkpoint(const FeedKey *key)
 {
 	Checkpoint	cp = {false};
 	Oid			argtypes[] = {TEXTOID, TEXTOID, INT2OID};
@@ -276,7 +276,7 @@ open_staging(const char *relname)
 }
 
 FileStore *
-store_begin_file(const StreamKey *key, const SourceObject *object)
+store_begin_file(const FeedKey *key, const SourceObject *object)
 {
 	FileStore  *fs = palloc0(sizeof(FileStore));
 
@@ -453,7 +453,7 @@ store_add_advisory(FileStore *fs, const char *line, size_t len, int64 line_numbe
 }
 
 static void
-insert_error_row(const StreamKey *key, const char *object, int64 line,
+insert_error_row(const FeedKey *key, const char *object, int64 line,
 				 const char *reason, const char *excerpt, size_t excerpt_len)
 {
 	Datum		args[7];
@@ -549,7 +549,7 @@ store_finish_file(FileStore *fs)
 }
 
 void
-store_file_error(const StreamKey *key, const char *object, const char *reason)
+store_file_error(const FeedKey *key, const char *object, const char *reason)
 {
 	insert_error_row(key, object, 0, reason, NULL, 0);
 }

@@ -21,14 +21,14 @@ typedef enum RecordFormat
 	RECORDS_V2_ADVISORIES
 } RecordFormat;
 
-/* Which stream a file belongs to: one checkpoint each. */
-typedef struct StreamKey
+/* A feed: (data type, version format, purl type), the unit with one checkpoint. */
+typedef struct FeedKey
 {
 	const char *data_type;		/* "licenses" or "advisories" */
 	const char *version_format; /* "v1" or "v2" */
 	RecordFormat format;
 	PurlTypeId	purl_type;
-} StreamKey;
+} FeedKey;
 
 typedef struct Checkpoint
 {
@@ -44,9 +44,9 @@ typedef struct FileStore FileStore;
 extern void store_begin_sync(void);
 extern void store_end_sync(void);
 
-extern Checkpoint store_get_checkpoint(const StreamKey *key);
+extern Checkpoint store_get_checkpoint(const FeedKey *key);
 
-extern FileStore *store_begin_file(const StreamKey *key, const SourceObject *object);
+extern FileStore *store_begin_file(const FeedKey *key, const SourceObject *object);
 extern void store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number);
 extern void store_add_v1(FileStore *fs, const V1Row *row, int64 line_number);
 
@@ -65,7 +65,7 @@ extern int64 store_finish_file(FileStore *fs);
 extern int64 store_file_bad_lines(const FileStore *fs);
 
 /* Records a whole-file error (line is NULL in the row). */
-extern void store_file_error(const StreamKey *key, const char *object,
+extern void store_file_error(const FeedKey *key, const char *object,
 							 const char *reason);
 
 /* Forgets license ids cached since the last commit (their rows rolled back). */

@@ -113,7 +113,7 @@ typedef struct Decoders
 
 /* Reads, decodes and stores one file; runs inside its subtransaction. */
 static void
-stage_file(Source *source, const StreamKey *key, const SourceObject *object,
+read_file(Source *source, const FeedKey *key, const SourceObject *object,
 		   Decoders *dec, LineStream **stream, FileOutcome *out)
 {
 	FileStore  *fs;
@@ -166,7 +166,7 @@ stage_file(Source *source, const StreamKey *key, const SourceObject *object,
 typedef struct FileCall
 {
 	Source	   *source;
-	const StreamKey *key;
+	const FeedKey *key;
 	const SourceObject *object;
 	Decoders   *dec;
 	LineStream *stream;
@@ -174,11 +174,11 @@ typedef struct FileCall
 } FileCall;
 
 static void
-stage_file_call(void *arg)
+read_file_call(void *arg)
 {
 	FileCall   *c = arg;
 
-	stage_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
+	read_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
 }
 
 /* Our own handles go first: the rollback closes the files they use. */
@@ -195,7 +195,7 @@ close_file_stream(void *arg)
  * failure is recorded (error row, WARNING) and reported as not applied.
  */
 static FileOutcome
-apply_file(Source *source, const StreamKey *key, const SourceObject *object,
+apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 		   Decoders *dec, MemoryContext file_cxt)
 {
 	FileCall	call = {source, key, object, dec, NULL, {false}};
@@ -205,7 +205,7 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: applying %s", object->name));
 	status_file_begin(object->name);
 	MemoryContextSwitchTo(file_cxt);
-	edata = run_in_subtransaction(stage_file_call, close_file_stream, &call);
+	edata = run_in_subtransaction(read_file_call, close_file_stream, &call);
 	if (edata != NULL)
 	{
 		store_discard_uncommitted();
@@ -234,11 +234,11 @@ apply_file(Source *source, const StreamKey *key, const SourceObject *object,
 
 /*
  * The source's listing, or false when it is longer than
- * pkgmeta.max_listing_objects: that stream's error, recorded, while the
- * other streams go on.
+ * pkgmeta.max_listing_objects: that feed's error, recorded, while the
+ * other feeds go on.
  */
 static bool
-list_within_limit(Source *source, const StreamKey *key, const char *prefix,
+list_within_limit(Source *source, const FeedKey *key, const char *prefix,
 				  const char *ext, const char *start_at, List **objects)
 {
 	char	   *reason;
@@ -258,9 +258,9 @@ list_within_limit(Source *source, const StreamKey *key, const char *prefix,
 	return false;
 }
 
-/* Files of a stream still to apply after its checkpoint, in order. */
+/* Files of a feed still to apply after its checkpoint, in order. */
 static List *
-pending_files(Source *source, const StreamKey *key, const char *prefix, const char *ext)
+pending_files(Source *source, const FeedKey *key, const char *prefix, const char *ext)
 {
 	Checkpoint	cp = store_get_checkpoint(key);
 	List	   *objects;
@@ -300,7 +300,7 @@ pending_files(Source *source, const StreamKey *key, const char *prefix, const ch
 }
 
 /* One kind of export file: its checkpoints, source and record format. */
-typedef struct StreamSpec
+typedef struct FeedSpec
 {
 	const char *data_type;
 	const char *version_format;
@@ -311,10 +311,10 @@ typedef struct StreamSpec
 	char	  **source;
 	const char *source_setting;
 	const char *noun;			/* what its records are, for reports */
-} StreamSpec;
+} FeedSpec;
 
 /* In sync order: v2 licenses before v1, then advisories. */
-static const StreamSpec stream_specs[] = {
+static const FeedSpec feed_specs[] = {
 	{"licenses", "v2", "ndjson", RECORDS_V2_LICENSES, DATA_LICENSES, FORMAT_V2,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
 	{"licenses", "v1", "csv", RECORDS_V1_LICENSES, DATA_LICENSES, FORMAT_V1,
@@ -323,9 +323,9 @@ static const StreamSpec stream_specs[] = {
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
 };
 
-/* Whether the settings, as they are now, still ask for this stream. */
+/* Whether the settings, as they are now, still ask for this feed. */
 static bool
-stream_wanted(const StreamSpec *spec, PurlTypeId type)
+feed_wanted(const FeedSpec *spec, PurlTypeId type)
 {
 	if (!(pkgmeta_data_types & spec->data_type_bit))
 		return false;
@@ -339,7 +339,7 @@ stream_wanted(const StreamSpec *spec, PurlTypeId type)
 
 /*
  * Applies a pending configuration reload between files, so that a setting
- * switched off with pg_reload_conf() stops its stream at the next file
+ * switched off with pg_reload_conf() stops its feed at the next file
  * boundary even in a long CALL.
  */
 static void
@@ -353,7 +353,7 @@ absorb_config_reload(void)
 }
 
 static void
-report_stream(int level, const StreamSpec *spec, PurlTypeId type, const SyncTotals *t)
+report_feed(int level, const FeedSpec *spec, PurlTypeId type, const SyncTotals *t)
 {
 	const PurlType *pt = purl_type_by_id(type);
 
@@ -376,7 +376,7 @@ add_totals(SyncTotals *sum, const SyncTotals *t)
 	sum->failed_files += t->failed_files;
 }
 
-/* What one run keeps across files and streams. */
+/* What one run keeps across files and feeds. */
 typedef struct RunState
 {
 	TimestampTz deadline;
@@ -384,15 +384,15 @@ typedef struct RunState
 	MemoryContext run_cxt;
 	MemoryContext file_cxt;
 	Decoders	dec;
-	Source	   *sources[lengthof(stream_specs)];
+	Source	   *sources[lengthof(feed_specs)];
 	SyncResult	result;
 } RunState;
 
-/* The source of a stream, opened once per run and shared by equal locations. */
+/* The source of a feed, opened once per run and shared by equal locations. */
 static Source *
-stream_source(RunState *run, int spec_index)
+feed_source(RunState *run, int spec_index)
 {
-	const StreamSpec *spec = &stream_specs[spec_index];
+	const FeedSpec *spec = &feed_specs[spec_index];
 
 	if (run->sources[spec_index] == NULL)
 	{
@@ -405,14 +405,14 @@ stream_source(RunState *run, int spec_index)
 	return run->sources[spec_index];
 }
 
-/* Applies the pending files of one (stream, purl type) in order. */
+/* Applies the pending files of one feed (data type, version format, purl type) in order. */
 static void
-sync_stream(RunState *run, int spec_index, PurlTypeId type)
+sync_feed(RunState *run, int spec_index, PurlTypeId type)
 {
-	const StreamSpec *spec = &stream_specs[spec_index];
+	const FeedSpec *spec = &feed_specs[spec_index];
 	const PurlType *pt = purl_type_by_id(type);
-	StreamKey	key = {spec->data_type, spec->version_format, spec->format, type};
-	Source	   *source = stream_source(run, spec_index);
+	FeedKey	key = {spec->data_type, spec->version_format, spec->format, type};
+	Source	   *source = feed_source(run, spec_index);
 	char	   *prefix = psprintf("%s/%s/", spec->version_format, pt->registry_id);
 	SyncTotals	t = {0};
 	List	   *files = pending_files(source, &key, prefix, spec->ext);
@@ -454,7 +454,7 @@ sync_stream(RunState *run, int spec_index, PurlTypeId type)
 					(errmsg("pkgmeta: pkgmeta.enabled is off; stopped after %s", object->name)));
 			break;
 		}
-		if (!stream_wanted(spec, type))
+		if (!feed_wanted(spec, type))
 		{
 			ereport(run->report_level,
 					(errmsg("pkgmeta: %s %s %s switched off; stopped after %s",
@@ -463,7 +463,7 @@ sync_stream(RunState *run, int spec_index, PurlTypeId type)
 		}
 	}
 	if (t.files > 0 || t.failed_files > 0)
-		report_stream(run->report_level, spec, type, &t);
+		report_feed(run->report_level, spec, type, &t);
 	add_totals(&run->result.totals, &t);
 }
 
@@ -485,9 +485,9 @@ destroy_sources(RunState *run)
 }
 
 static void
-sync_all_streams(RunState *run)
+sync_all_feeds(RunState *run)
 {
-	for (int s = 0; s < (int) lengthof(stream_specs); s++)
+	for (int s = 0; s < (int) lengthof(feed_specs); s++)
 	{
 		/* the list as the run started: a reload may free the settings' copy */
 		PurlTypeSelection types = *pkgmeta_purl_types;
@@ -499,19 +499,19 @@ sync_all_streams(RunState *run)
 			{
 				run->result.disabled = true;
 				ereport(run->report_level,
-						(errmsg("pkgmeta: pkgmeta.enabled is off; stopped between streams")));
+						(errmsg("pkgmeta: pkgmeta.enabled is off; stopped between feeds")));
 				break;
 			}
-			if (!stream_wanted(&stream_specs[s], types.types[i]))
+			if (!feed_wanted(&feed_specs[s], types.types[i]))
 				continue;
 			MemoryContextSwitchTo(run->run_cxt);
-			sync_stream(run, s, types.types[i]);
+			sync_feed(run, s, types.types[i]);
 		}
 	}
 }
 
 static SyncResult
-sync_streams(TimestampTz deadline, int report_level)
+sync_feeds(TimestampTz deadline, int report_level)
 {
 	RunState   *run;
 	MemoryContext run_cxt;
@@ -538,7 +538,7 @@ sync_streams(TimestampTz deadline, int report_level)
 		v2_record_init(&run->dec.v2);
 		v1_row_init(&run->dec.v1);
 		store_begin_sync();
-		sync_all_streams(run);
+		sync_all_feeds(run);
 		result = run->result;
 	}
 	PG_FINALLY();
@@ -563,7 +563,7 @@ sync_run(TimestampTz deadline, int report_level)
 	status_run_begin();
 	PG_TRY();
 	{
-		result = sync_streams(deadline, report_level);
+		result = sync_feeds(deadline, report_level);
 	}
 	PG_CATCH();
 	{

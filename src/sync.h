@@ -1,6 +1,6 @@
 /*
  * sync.h
- *     The sync driver: for each enabled stream, apply the files after its
+ *     The sync driver: for each enabled feed, apply the files after its
  *     checkpoint in order, each in its own transaction with its checkpoint.
  */
 #ifndef PKGMETA_SYNC_H
