@@ -23,6 +23,7 @@
 
 #include "purl.h"
 #include "purl_types.h"
+#include "purl_types_sql.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_purl_request);
 PG_FUNCTION_INFO_V1(pkgmeta_package_request);
@@ -96,27 +97,6 @@ server_encoding_accepts(const char *s, size_t len)
 		pg_verifymbstr(s, len, true);
 }
 
-static char *
-known_type_list(void)
-{
-	StringInfoData list;
-
-	initStringInfo(&list);
-	for (int id = PURL_TYPE_MIN; id <= PURL_TYPE_MAX; id++)
-		appendStringInfo(&list, "%s%s", id == PURL_TYPE_MIN ? "" : ", ",
-						 purl_type_by_id(id)->name);
-	return list.data;
-}
-
-static void
-report_unknown_type(const char *type, size_t len)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown purl type \"%s\"", pnstrdup(type, len)),
-			 errhint("Use one of: %s.", known_type_list())));
-}
-
 /*
  * A request from a purl.  strict: a malformed purl or a type outside the
  * export is an ERROR.  Otherwise (SBOM components) such a request carries no
@@ -159,7 +139,7 @@ purl_request(TupleDesc desc, text *bom_ref, text *purl, bool strict)
 	else
 	{
 		if (parsed.known_type == NULL && strict)
-			report_unknown_type(parsed.type, parsed.type_len);
+			report_unknown_purl_type(parsed.type, parsed.type_len);
 		request_set(&req, REQ_PURL_TYPE, parsed.type, parsed.type_len);
 		if (parsed.known_type != NULL)
 		{
@@ -330,7 +310,7 @@ package_request(TupleDesc desc, text *type_text, text *name_text, text *version_
 
 		type = purl_type_by_name(type_name, strlen(type_name));
 		if (type == NULL && strict)
-			report_unknown_type(type_name, strlen(type_name));
+			report_unknown_purl_type(type_name, strlen(type_name));
 		request_set(&req, REQ_PURL_TYPE, type_name, strlen(type_name));
 		if (type != NULL)
 		{

@@ -27,10 +27,6 @@ static char *data_types_string = NULL;
 static const char *const version_format_words[] = {"v1", "v2"};
 static const char *const data_type_words[] = {"licenses", "advisories"};
 
-#define ALL_PURL_TYPES \
-	"composer,conan,gem,golang,maven,npm,nuget,pypi,apk,rpm,deb," \
-	"cbl-mariner,wolfi,cargo,swift,conda,pub"
-
 static bool
 check_source(char **newval, void **extra, GucSource source)
 {
@@ -99,7 +95,7 @@ check_purl_types(char **newval, void **extra, GucSource source)
 		if (t == NULL)
 		{
 			GUC_check_errdetail("\"%s\" is not a purl type of the export.", name);
-			GUC_check_errhint("Valid types: %s.", ALL_PURL_TYPES);
+			GUC_check_errhint("Valid types: %s.", purl_type_names());
 			free(sel);
 			return false;
 		}
@@ -284,7 +280,7 @@ settings_define(void)
 							   "Package types to sync, in order.",
 							   "A comma-separated list of purl types; empty syncs none.",
 							   &purl_types_string,
-							   ALL_PURL_TYPES,
+							   purl_type_names(),
 							   PGC_SUSET, GUC_LIST_INPUT,
 							   check_purl_types, assign_purl_types, NULL);
 	DefineCustomIntVariable("pkgmeta.max_line_length",
