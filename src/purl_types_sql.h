@@ -8,6 +8,6 @@
 #include "postgres.h"
 
 /* ERROR "unknown purl type", with the known ones as the hint. */
-extern void report_unknown_purl_type(const char *name, size_t len) pg_attribute_noreturn();
+_Noreturn extern void report_unknown_purl_type(const char *name, size_t len);
 
 #endif
