@@ -185,11 +185,10 @@ insert_license(text *spdx)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (plan_insert == NULL)
-	{
 		plan_insert = prepare_kept("INSERT INTO pkgmeta.licenses (spdx_identifier) VALUES ($1) "
 								   "ON CONFLICT (spdx_identifier) DO NOTHING RETURNING id");
+	if (plan_select == NULL)
 		plan_select = prepare_kept("SELECT id FROM pkgmeta.licenses WHERE spdx_identifier = $1");
-	}
 	if (SPI_execute_plan(plan_insert, &arg, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "pkgmeta: could not insert license \"%s\"", text_to_cstring(spdx));
 	if (SPI_processed == 0 &&
