@@ -334,7 +334,8 @@ http_read(HttpTransfer *transfer, char *buf, size_t cap)
 	const char *data;
 	size_t		n = next_bytes(transfer, cap, &data);
 
-	memcpy(buf, data, n);
+	if (n > 0)
+		memcpy(buf, data, n);
 	return n;
 }
 
@@ -353,7 +354,7 @@ http_close(HttpTransfer *transfer)
 
 bool
 http_get(HttpClient *client, const HttpRequest *request, size_t max_bytes,
-		 StringInfo body, long *status)
+		 StringInfo body, HttpAnswer *answer)
 {
 	HttpTransfer *t = http_open(client, request);
 	const char *data;
@@ -376,8 +377,12 @@ http_get(HttpClient *client, const HttpRequest *request, size_t max_bytes,
 	}
 	if (t->delivered == 0)
 		resetStringInfo(body);	/* the attempt that succeeded sent nothing */
-	if (status)
-		*status = t->status;
+	if (answer)
+	{
+		/* what the client kept of the response that finished t */
+		answer->status = t->status;
+		memcpy(answer->headers, client->resp.captured, sizeof(answer->headers));
+	}
 	pfree(t);
 	return true;
 }

@@ -60,8 +60,8 @@ typedef struct HttpRequest
 	/*
 	 * Extra request headers, "Name: value", NULL-terminated, or NULL.  They
 	 * never appear in a message or a log line, so they may carry an
-	 * Authorization token; libcurl does not send them on to another host
-	 * when it follows a redirect.
+	 * Authorization token: libcurl sends a custom Authorization header
+	 * neither to a proxy's CONNECT nor to another host a redirect leads to.
 	 */
 	const char *const *headers;
 	/* Response headers to keep (names, any case), NULL-terminated, or NULL. */
@@ -86,14 +86,22 @@ typedef struct HttpRequest
 extern HttpClient *http_client_create(const char *description);
 extern void http_client_destroy(HttpClient *client);
 
+/* What a small answer has besides its body. */
+typedef struct HttpAnswer
+{
+	long		status;			/* 2xx or one of the request's final_statuses */
+	/* the request's capture headers, "" when absent */
+	char		headers[HTTP_CAPTURE_MAX][HTTP_HEADER_VALUE_MAX];
+} HttpAnswer;
+
 /*
  * A small answer: the body of the request's response, retried as a whole,
- * collected into body (reset first).  Returns false, the transfer stopped,
- * when the body grows past max_bytes.  *status (status may be NULL) is the
- * final status: 2xx or one of the request's final_statuses.
+ * collected into body (reset first), and the rest into *answer (answer may
+ * be NULL).  Returns false, the transfer stopped, when the body grows past
+ * max_bytes.
  */
 extern bool http_get(HttpClient *client, const HttpRequest *request,
-					 size_t max_bytes, StringInfo body, long *status);
+					 size_t max_bytes, StringInfo body, HttpAnswer *answer);
 
 /*
  * A large body as a pull stream.  http_open starts nothing; http_read
