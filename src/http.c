@@ -16,18 +16,13 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
-#include "http_internal.h"
+#include "http_transfer.h"
 
 #define RETRY_AFTER_MAX_MS 60000
 
-/* settings (settings.c) */
-int			http_connect_timeout_ms = HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-int			http_stall_timeout_ms = HTTP_DEFAULT_STALL_TIMEOUT_MS;
-int			http_timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
+/* settings of the retry loop (settings.c) */
 int			http_retries = HTTP_DEFAULT_RETRIES;
 int			http_retry_delay_ms = HTTP_DEFAULT_RETRY_DELAY_MS;
-char	   *http_ca_file = NULL;
-char	   *http_proxy = NULL;
 
 /* Why a request failed, for the retry decision and the message. */
 typedef struct Failure

@@ -20,10 +20,17 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
-#include "http_internal.h"
+#include "http_transfer.h"
 
 /* How often a wait for the network looks at interrupts, at the latest. */
 #define POLL_INTERVAL_MS 100
+
+/* settings of one transfer (settings.c) */
+int			http_connect_timeout_ms = HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+int			http_stall_timeout_ms = HTTP_DEFAULT_STALL_TIMEOUT_MS;
+int			http_timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
+char	   *http_ca_file = NULL;
+char	   *http_proxy = NULL;
 
 /* --------------------------------------------------------------- callbacks */
 

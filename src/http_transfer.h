@@ -1,10 +1,11 @@
 /*
- * http_internal.h
- *     What http.c (the retry loop) and http_transfer.c (one libcurl
- *     transfer) share: the client, the transfer and the response in flight.
+ * http_transfer.h
+ *     One libcurl transfer, the part of the HTTP layer below its retry loop
+ *     (http.c): the client, the transfer and the response in flight.  Only
+ *     http.c uses it; everyone else uses http.h.
  */
-#ifndef PKGMETA_HTTP_INTERNAL_H
-#define PKGMETA_HTTP_INTERNAL_H
+#ifndef PKGMETA_HTTP_TRANSFER_H
+#define PKGMETA_HTTP_TRANSFER_H
 
 #include <curl/curl.h>
 
