@@ -29,6 +29,7 @@
 #include "decode_v2.h"
 #include "record_limits.h"
 #include "settings.h"
+#include "source_location.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
