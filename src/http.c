@@ -21,8 +21,8 @@
 #define RETRY_AFTER_MAX_MS 60000
 
 /* settings of the retry loop (settings.c) */
-int			http_retries = HTTP_DEFAULT_RETRIES;
-int			http_retry_delay_ms = HTTP_DEFAULT_RETRY_DELAY_MS;
+int			pkgmeta_gcs_retries = HTTP_DEFAULT_RETRIES;
+int			pkgmeta_gcs_retry_delay = HTTP_DEFAULT_RETRY_DELAY_MS;
 
 /* Why a request failed, for the retry decision and the message. */
 typedef struct Failure
@@ -171,7 +171,7 @@ static void
 backoff(int attempt, long retry_after_s)
 {
 	int64		max_ms = HTTP_BACKOFF_MAX_S * 1000;
-	int64		base = http_retry_delay_ms;
+	int64		base = pkgmeta_gcs_retry_delay;
 	int64		delay_ms;
 	TimestampTz until;
 
@@ -264,7 +264,7 @@ next_bytes(HttpTransfer *t, size_t cap, const char **data)
 			continue;
 		}
 		http_detach(c);
-		if (!f.retryable || t->attempts > http_retries)
+		if (!f.retryable || t->attempts > pkgmeta_gcs_retries)
 			raise_failure(t, &f);
 		ereport(DEBUG1,
 				(errmsg_internal("pkgmeta: retrying %s \"%s\" after " INT64_FORMAT

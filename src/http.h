@@ -28,13 +28,13 @@
 #define HTTP_DEFAULT_RETRY_DELAY_MS 500
 #define HTTP_BACKOFF_MAX_S 30
 
-extern int	http_connect_timeout_ms;	/* pkgmeta.gcs_connect_timeout */
-extern int	http_stall_timeout_ms;	/* pkgmeta.gcs_stall_timeout */
-extern int	http_timeout_ms;		/* pkgmeta.gcs_timeout, 0: none */
-extern int	http_retries;		/* pkgmeta.gcs_retries */
-extern int	http_retry_delay_ms;	/* pkgmeta.gcs_retry_delay */
-extern char *http_ca_file;		/* pkgmeta.gcs_ca_file, "": the system's */
-extern char *http_proxy;		/* pkgmeta.gcs_proxy, "": the environment's */
+extern int	pkgmeta_gcs_connect_timeout;	/* pkgmeta.gcs_connect_timeout */
+extern int	pkgmeta_gcs_stall_timeout;	/* pkgmeta.gcs_stall_timeout */
+extern int	pkgmeta_gcs_timeout;		/* pkgmeta.gcs_timeout, 0: none */
+extern int	pkgmeta_gcs_retries;		/* pkgmeta.gcs_retries */
+extern int	pkgmeta_gcs_retry_delay;	/* pkgmeta.gcs_retry_delay */
+extern char *pkgmeta_gcs_ca_file;		/* pkgmeta.gcs_ca_file, "": the system's */
+extern char *pkgmeta_gcs_proxy;		/* pkgmeta.gcs_proxy, "": the environment's */
 
 /* Longest response header value kept; repeated headers are joined by ", ". */
 #define HTTP_HEADER_VALUE_MAX 256

@@ -26,11 +26,11 @@
 #define POLL_INTERVAL_MS 100
 
 /* settings of one transfer (settings.c) */
-int			http_connect_timeout_ms = HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-int			http_stall_timeout_ms = HTTP_DEFAULT_STALL_TIMEOUT_MS;
-int			http_timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
-char	   *http_ca_file = NULL;
-char	   *http_proxy = NULL;
+int			pkgmeta_gcs_connect_timeout = HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+int			pkgmeta_gcs_stall_timeout = HTTP_DEFAULT_STALL_TIMEOUT_MS;
+int			pkgmeta_gcs_timeout = HTTP_DEFAULT_TIMEOUT_MS;
+char	   *pkgmeta_gcs_ca_file = NULL;
+char	   *pkgmeta_gcs_proxy = NULL;
 
 /* --------------------------------------------------------------- callbacks */
 
@@ -299,13 +299,13 @@ http_start_attempt(HttpTransfer *t)
 	SETOPT(CURLOPT_MAXREDIRS, 5L);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (http_ca_file && http_ca_file[0])
-		SETOPT(CURLOPT_CAINFO, http_ca_file);
-	if (http_proxy && http_proxy[0])
-		SETOPT(CURLOPT_PROXY, http_proxy);
+	if (pkgmeta_gcs_ca_file && pkgmeta_gcs_ca_file[0])
+		SETOPT(CURLOPT_CAINFO, pkgmeta_gcs_ca_file);
+	if (pkgmeta_gcs_proxy && pkgmeta_gcs_proxy[0])
+		SETOPT(CURLOPT_PROXY, pkgmeta_gcs_proxy);
 	SETOPT(CURLOPT_USERAGENT, "pkgmeta/" PKGMETA_VERSION);
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long) http_connect_timeout_ms);
-	SETOPT(CURLOPT_TIMEOUT_MS, (long) http_timeout_ms);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long) pkgmeta_gcs_connect_timeout);
+	SETOPT(CURLOPT_TIMEOUT_MS, (long) pkgmeta_gcs_timeout);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	/* requests are serial: HTTP/2 would add only its own pause handling */
 	SETOPT(CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
@@ -401,13 +401,13 @@ http_step(HttpClient *c)
 			progress_at = GetCurrentTimestamp();
 		}
 		else if (TimestampDifferenceExceeds(progress_at, GetCurrentTimestamp(),
-											http_stall_timeout_ms))
+											pkgmeta_gcs_stall_timeout))
 		{
 			c->done = true;
 			c->result = CURLE_OPERATION_TIMEDOUT;
 			snprintf(c->errbuf, sizeof(c->errbuf),
 					 "nothing received for %d ms (pkgmeta.gcs_stall_timeout)",
-					 http_stall_timeout_ms);
+					 pkgmeta_gcs_stall_timeout);
 			return STEP_DONE;
 		}
 

@@ -251,14 +251,14 @@ define_http(void)
 	DefineCustomStringVariable("pkgmeta.gcs_endpoint",
 							   "Base URL of the GCS JSON API for gs:// sources.",
 							   "Point it at a mirror that speaks the same API.",
-							   &source_gcs_endpoint,
+							   &pkgmeta_gcs_endpoint,
 							   SOURCE_GCS_DEFAULT_ENDPOINT,
 							   PGC_SUSET, 0,
 							   check_endpoint, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.gcs_connect_timeout",
 							"Longest wait for a connection (TCP and TLS) to the GCS endpoint.",
 							NULL,
-							&http_connect_timeout_ms,
+							&pkgmeta_gcs_connect_timeout,
 							HTTP_DEFAULT_CONNECT_TIMEOUT_MS, 1, 600000,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
@@ -267,7 +267,7 @@ define_http(void)
 							"The low-speed limit: a stalled transfer is retried like other "
 							"transient errors.  Time the sync spends applying received "
 							"bytes does not count.",
-							&http_stall_timeout_ms,
+							&pkgmeta_gcs_stall_timeout,
 							HTTP_DEFAULT_STALL_TIMEOUT_MS, 100, 3600 * 1000,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
@@ -276,7 +276,7 @@ define_http(void)
 							"It includes time the download spends paused while the sync "
 							"applies what it already received.  An interrupted download "
 							"resumes where it broke off.",
-							&http_timeout_ms,
+							&pkgmeta_gcs_timeout,
 							HTTP_DEFAULT_TIMEOUT_MS, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
@@ -284,7 +284,7 @@ define_http(void)
 							"Retries of a GCS request after a connection error, timeout, "
 							"429 or 5xx.",
 							NULL,
-							&http_retries,
+							&pkgmeta_gcs_retries,
 							HTTP_DEFAULT_RETRIES, 0, 100,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
@@ -292,7 +292,7 @@ define_http(void)
 							"Backoff before the first GCS retry; it doubles with each retry "
 							"(up to " CppAsString2(HTTP_BACKOFF_MAX_S) " s), with random jitter.",
 							NULL,
-							&http_retry_delay_ms,
+							&pkgmeta_gcs_retry_delay,
 							HTTP_DEFAULT_RETRY_DELAY_MS, 0, HTTP_BACKOFF_MAX_S * 1000,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
@@ -300,7 +300,7 @@ define_http(void)
 							   "PEM file of the certificate authorities trusted for the GCS "
 							   "endpoint; empty uses the system's.",
 							   NULL,
-							   &http_ca_file,
+							   &pkgmeta_gcs_ca_file,
 							   "",
 							   PGC_SUSET, 0,
 							   NULL, NULL, NULL);
@@ -308,7 +308,7 @@ define_http(void)
 							   "Proxy for GCS requests, as in http://proxy:3128; empty uses "
 							   "the server's https_proxy/no_proxy environment.",
 							   NULL,
-							   &http_proxy,
+							   &pkgmeta_gcs_proxy,
 							   "",
 							   PGC_SUSET, 0,
 							   NULL, NULL, NULL);

@@ -14,7 +14,7 @@
 #include "http.h"
 #include "source_gcs.h"
 
-char	   *source_gcs_endpoint = NULL;
+char	   *pkgmeta_gcs_endpoint = NULL;
 
 typedef struct GcsSource
 {
@@ -54,7 +54,7 @@ Source *
 source_gcs_create(const char *location, const char *bucket)
 {
 	GcsSource  *gs = palloc0(sizeof(GcsSource));
-	char	   *endpoint = pstrdup(source_gcs_endpoint);
+	char	   *endpoint = pstrdup(pkgmeta_gcs_endpoint);
 	size_t		len = strlen(endpoint);
 	StringInfoData url;
 

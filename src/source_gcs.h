@@ -9,7 +9,7 @@
 
 #define SOURCE_GCS_DEFAULT_ENDPOINT "https://storage.googleapis.com"
 
-extern char *source_gcs_endpoint;	/* pkgmeta.gcs_endpoint */
+extern char *pkgmeta_gcs_endpoint;	/* pkgmeta.gcs_endpoint */
 
 /* The source for location "gs://<bucket>". */
 extern Source *source_gcs_create(const char *location, const char *bucket);
