@@ -8,7 +8,7 @@
 #include "record_limits.h"
 #include "source.h"
 
-/* Parses a decimal number of at most max_digits significant digits. */
+/* Parses a decimal number of digits only, no larger than max. */
 static bool
 parse_decimal(const char *s, size_t len, int64 max, int64 *out)
 {
