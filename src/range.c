@@ -26,9 +26,14 @@
 
 #include "range.h"
 #include "version.h"
+#include "version_internal.h"
 
 #define RANGE_FORMAT 1
 #define HEADER_SIZE 4
+
+/* a macro's value as a string literal, for messages that name a limit */
+#define LITERAL(x) #x
+#define VALUE_LITERAL(x) LITERAL(x)
 
 typedef enum RangeOp
 {
@@ -100,12 +105,6 @@ dialect_of(PurlTypeId type, Joiner *joiner)
 			break;
 	}
 	return DIALECT_NONE;
-}
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 static bool
@@ -187,7 +186,7 @@ add_comparator(Writer *w, int op, const char *v, size_t vlen)
 static size_t
 separator_at(const char *s, size_t end, size_t i, Joiner joiner)
 {
-	if (is_space(s[i]))
+	if (vc_is_space(s[i]))
 		return 1;
 	if (joiner == JOIN_COMMA && s[i] == ',')
 		return 1;
@@ -196,7 +195,7 @@ separator_at(const char *s, size_t end, size_t i, Joiner joiner)
 	return 0;
 }
 
-/* RangeOp of an operator run, or 0 for a run that adds nothing ("=>") */
+/* RangeOp of an operator run of len characters, or 0 for a run that adds nothing ("=>") */
 static int
 op_of(const char *op, size_t len)
 {
@@ -219,11 +218,10 @@ compile_branch(Writer *w, const char *s, size_t start, size_t end, Joiner joiner
 		return false;
 	for (;;)
 	{
-		char		op[4];
+		char		op[2];		/* the first characters of the run */
 		size_t		oplen = 0;
 		size_t		vstart;
 		size_t		vend;
-		bool		op_too_long = false;
 
 		while (i < end && (sep = separator_at(s, end, i, joiner)) > 0)
 			i += sep;
@@ -236,8 +234,6 @@ compile_branch(Writer *w, const char *s, size_t start, size_t end, Joiner joiner
 			{
 				if (oplen < sizeof(op))
 					op[oplen] = s[i];
-				else
-					op_too_long = true;
 				oplen++;
 				i++;
 			}
@@ -266,7 +262,7 @@ compile_branch(Writer *w, const char *s, size_t start, size_t end, Joiner joiner
 			if (i == end)
 				return true;
 		}
-		if (!add_comparator(w, op_too_long ? 0 : op_of(op, oplen), s + vstart, vend - vstart))
+		if (!add_comparator(w, op_of(op, oplen), s + vstart, vend - vstart))
 			return false;
 	}
 	if (n == 0)
@@ -334,7 +330,7 @@ compile_intervals(Writer *w, const char *text, size_t len)
 
 	/* spaces are dropped everywhere, even inside versions */
 	for (size_t k = 0; k < len; k++)
-		if (!is_space(text[k]))
+		if (!vc_is_space(text[k]))
 			s[n++] = text[k];
 	while (i < n)
 	{
@@ -378,9 +374,9 @@ compile_os(Writer *w, const char *s, size_t len, bool less_allowed)
 {
 	size_t		start = 0;
 
-	while (start < len && is_space(s[start]))
+	while (start < len && vc_is_space(s[start]))
 		start++;
-	while (len > start && is_space(s[len - 1]))
+	while (len > start && vc_is_space(s[len - 1]))
 		len--;
 	if (len - start == 1 && s[start] == '*')
 		return begin_branch(w);
@@ -402,7 +398,7 @@ range_compile(PurlTypeId type, const char *text, size_t len,
 
 	out->len = HEADER_SIZE;
 	if (len > RANGE_MAX_LENGTH)
-		fail(&w, "the range is longer than 10000 bytes");
+		fail(&w, "the range is longer than " VALUE_LITERAL(RANGE_MAX_LENGTH) " bytes");
 	else if (memchr(text, '\0', len) != NULL)
 		fail(&w, "the range holds a NUL byte");
 	else
@@ -474,7 +470,7 @@ version_readable(PurlTypeId type, const char *v, size_t vlen, const char **reaso
 		return version_compare(type, v, vlen, v, vlen, &cmp, reason);
 	/* "*" is all these types can say: any non-blank version */
 	for (size_t i = 0; i < vlen; i++)
-		if (!is_space(v[i]))
+		if (!vc_is_space(v[i]))
 			return true;
 	*reason = "empty version";
 	return false;

@@ -66,7 +66,7 @@ my %refs = (
 	pypi => [ 'packaging.specifiers', [ '/usr/bin/python3', "$refdir/ref_pypi.py" ] ],
 	gem => [ 'Gem::Requirement', [ 'ruby', "$refdir/ref_gem.rb" ] ],
 	maven => [ 'VersionRange',
-		[ 'java', '-cp', maven_classpath(), "$refdir/RefMavenRange.java" ] ],);
+		[ 'java', '-cp', maven_classpath(), "$src/test/version_ref/RefMaven.java", 'range' ] ],);
 
 # the kinds doc/ranges.md lists: each must still occur
 my %documented = (
