@@ -60,10 +60,15 @@ pkgmeta_range_contains(PG_FUNCTION_ARGS)
 	const char *reason = NULL;
 	RangeMatch	m;
 
+	/* the buffer is large: freed at once, for callers that reset no context per call */
 	if (!range_compile(pt->id, VARDATA_ANY(range), VARSIZE_ANY_EXHDR(range), buf, &reason))
+	{
+		pfree(buf);
 		PG_RETURN_NULL();
+	}
 	m = range_match(buf->data, buf->len, pt->id,
 					VARDATA_ANY(version), VARSIZE_ANY_EXHDR(version), &reason);
+	pfree(buf);
 	return match_result(fcinfo, m, reason);
 }
 
@@ -99,6 +104,7 @@ pkgmeta_compile_range(PG_FUNCTION_ARGS)
 		nulls[0] = true;
 		values[1] = CStringGetTextDatum(reason);
 	}
+	pfree(buf);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 

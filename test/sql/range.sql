@@ -117,6 +117,10 @@ SELECT a, n, v, pkgmeta_distro_matches(a, n, v)
 
 -- Compiled once, matched many times: the same answers as the one-shot form.
 SELECT reason, compiled IS NOT NULL AS compiled FROM pkgmeta.compile_range(6::smallint, '>=1.0.0 <2.0.0 || =3.0.0');
+-- the layout doc/ranges.md describes: format 1, npm (6), one branch of two
+-- comparators, >= (5) "1.0.0" and < (2) "2.0.0"; "*" is one empty branch
+SELECT compiled FROM pkgmeta.compile_range(6::smallint, '>= 1.0.0 && <2.0.0');
+SELECT compiled FROM pkgmeta.compile_range(6::smallint, '*');
 SELECT pkgmeta.compile_range(6::smallint, '<1.2.3x');
 SELECT v, pkgmeta.range_match(c.compiled, 6::smallint, v) AS match,
        pkgmeta_range_contains('npm', '>=1.0.0 <2.0.0 || =3.0.0', v) AS contains
