@@ -59,3 +59,17 @@ RETURNS boolean
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'pkgmeta_distro_matches';
 GRANT EXECUTE ON FUNCTION pkgmeta_distro_matches(text, text, text) TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- CVE enrichment (doc/format.md, CVE enrichment): the EPSS score and the
+-- known-exploit flag of a CVE, as the last applied file of the feed says.
+CREATE TABLE pkgmeta.cve_enrichment (
+    cve             text PRIMARY KEY,
+    epss_score      double precision NOT NULL,
+    known_exploited boolean NOT NULL DEFAULT false,
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON pkgmeta.cve_enrichment FROM PUBLIC;
+GRANT SELECT ON pkgmeta.cve_enrichment TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON pkgmeta.cve_enrichment TO pkgmeta_admin;
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.cve_enrichment', '');
