@@ -4,7 +4,7 @@
 # must hold exactly what the corpus files up to each checkpoint say: nothing
 # lost, nothing extra, nothing twice.
 #
-#   PKGMETA_CAMPAIGN_ROUNDS=200 PKGMETA_CAMPAIGN_SEED=42 ./run test fault_campaign.pl
+#   PKGMETA_CAMPAIGN_ROUNDS=200 PKGMETA_CAMPAIGN_SEED=42 ./run test campaign/fault_campaign.pl
 #
 # test/t/090_fault_campaign.pl runs it in CI with a few rounds.
 use strict;
