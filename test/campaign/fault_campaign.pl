@@ -26,7 +26,7 @@ sub pick { return $_[ int(rand(@_)) ] }
 
 # ---- the corpus ------------------------------------------------------------
 
-# purl type => registry id, and the names as FORMAT.md section 8 stores them
+# purl type => registry id, and the names as doc/format.md section 8 stores them
 my %registry = (npm => 'npm', pypi => 'pypi', golang => 'go');
 my %normalize = (
 	npm => sub { $_[0] },

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small sample mirror that ./run syncs and the tests use.
 
-A copy of the license bucket's tree (FORMAT.md section 2): two deltas for a
+A copy of the license bucket's tree (doc/format.md section 2): two deltas for a
 few registries, plain and gzip files, a package re-stated in a later delta,
 a duplicate within a file and one bad line.  Deterministic: running it again
 gives the same bytes.

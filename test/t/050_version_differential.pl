@@ -3,7 +3,7 @@
 # server): dpkg, packaging.version, node semver, Go's x/mod/semver, Rust's semver,
 # Gem::Version, Maven's ComparableVersion, rpm, composer/semver.  Then a total-order check (antisymmetry and
 # transitivity) of every ordering on a pool of generated versions.
-# Cases come from test/reference/version_cases.py (fixed seed).  See README.md, Version orderings.
+# Cases come from test/reference/version_cases.py (fixed seed).  See doc/hardening.md, Version orderings against the real implementations.
 use strict;
 use warnings;
 
@@ -156,8 +156,8 @@ for my $type (sort grep { $_ ne 'deb' } keys %refs)
 		what => 'garbage ', any_outcomes => 1);
 }
 
-# The differences README.md, Version orderings lists: each must still be one, so
-# that the README stays true.
+# The differences doc/hardening.md lists ("Differences, and why"): each must
+# still be one, so that the list stays true.
 my @known = (
 	[ npm => "9007199254740992.0.0\t1.0.0", 'numbers above 2^53-1 are compared here' ],
 	[ cargo => "18446744073709551616.0.0\t1.0.0", 'numbers above 2^64-1 are compared here' ],
