@@ -8,7 +8,6 @@
  */
 #include "postgres.h"
 
-#include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 
 #include "decode_v2.h"
@@ -339,7 +338,7 @@ parse_string_array(Parser *ps, const char *key, StringKind kind,
 	int			max_items = kind == KIND_LICENSE ?
 		pkgmeta_max_licenses_per_set : pkgmeta_max_versions_per_tuple;
 	int			max_len = kind == KIND_LICENSE ?
-		pkgmeta_max_license_bytes : pkgmeta_max_version_bytes;
+		pkgmeta_max_license_length : pkgmeta_max_version_length;
 
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '[')
@@ -391,9 +390,9 @@ parse_bound(Parser *ps, const char *key, bool *has, Span *out)
 		return fail(ps, "\"%s\" must be a string or null", key);
 	if (!parse_string(ps, out))
 		return false;
-	if (out->len > (uint32) pkgmeta_max_version_bytes)
+	if (out->len > (uint32) pkgmeta_max_version_length)
 		return fail(ps, "\"%s\" is longer than %d bytes (pkgmeta.max_version_length)",
-					key, pkgmeta_max_version_bytes);
+					key, pkgmeta_max_version_length);
 	/* an empty bound says no more than an absent one */
 	*has = out->len > 0;
 	return true;
@@ -479,9 +478,9 @@ parse_exceptions(Parser *ps)
 	{
 		if (!parse_exception(ps))
 			return false;
-		if (ps->rec->nexceptions > pkgmeta_max_tuples)
+		if (ps->rec->nexceptions > pkgmeta_max_other_licenses)
 			return fail(ps, "\"other_licenses\" has more than %d entries (pkgmeta.max_other_licenses)",
-						pkgmeta_max_tuples);
+						pkgmeta_max_other_licenses);
 		if (list_continues(ps, ']'))
 			continue;
 		return list_closed(ps);
@@ -565,9 +564,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 						return false;
 					if (rec->name.len == 0)
 						return fail(&ps, "\"name\" is empty");
-					if (rec->name.len > (uint32) pkgmeta_max_name_bytes)
+					if (rec->name.len > (uint32) pkgmeta_max_name_length)
 						return fail(&ps, "\"name\" is longer than %d bytes (pkgmeta.max_name_length)",
-									pkgmeta_max_name_bytes);
+									pkgmeta_max_name_length);
 					break;
 				case SEEN_DEFAULT:
 					if (!parse_string_array(&ps, "default_licenses", KIND_LICENSE,

@@ -10,27 +10,28 @@
 #ifndef PKGMETA_RECORD_LIMITS_H
 #define PKGMETA_RECORD_LIMITS_H
 
-#define DEFAULT_MAX_NAME_BYTES 255
-#define DEFAULT_MAX_LICENSE_BYTES 50
-#define DEFAULT_MAX_VERSION_BYTES 255
+#define DEFAULT_MAX_NAME_LENGTH 255
+#define DEFAULT_MAX_LICENSE_LENGTH 50
+#define DEFAULT_MAX_VERSION_LENGTH 255
 #define DEFAULT_MAX_LICENSES_PER_SET 100
 #define DEFAULT_MAX_VERSIONS_PER_TUPLE 500
-#define DEFAULT_MAX_TUPLES 50
+#define DEFAULT_MAX_OTHER_LICENSES 50
 
 /*
  * Upper bounds of the settings: names and versions stay well inside a
- * btree index entry, license identifiers inside the store's cache key.
+ * btree index entry, license identifiers inside the key of the license id
+ * cache (license_ids.c).
  */
 #define LIMIT_NAME_BYTES 1024
 #define LIMIT_VERSION_BYTES 1024
 #define LIMIT_LICENSE_BYTES 255
 
-extern int	pkgmeta_max_name_bytes;
-extern int	pkgmeta_max_license_bytes;
-extern int	pkgmeta_max_version_bytes;
+extern int	pkgmeta_max_name_length;
+extern int	pkgmeta_max_license_length;
+extern int	pkgmeta_max_version_length;
 extern int	pkgmeta_max_licenses_per_set;
 extern int	pkgmeta_max_versions_per_tuple;
-extern int	pkgmeta_max_tuples;
+extern int	pkgmeta_max_other_licenses;
 
 /* Export files in one listing; bytes a gzip object may inflate to per byte stored. */
 #define DEFAULT_MAX_LISTING_OBJECTS 100000

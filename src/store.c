@@ -5,7 +5,7 @@
  *     that cannot be (v1 rows, or a packages table the site changed), they
  *     go to an unlogged staging table and one INSERT ... ON CONFLICT merges
  *     them, keeping the last line per package.  License strings become ids
- *     through a cache that lives for one sync.
+ *     through license_ids.c.
  */
 #include "postgres.h"
 
@@ -20,12 +20,12 @@
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "license_ids.h"
 #include "package_writer.h"
 #include "store.h"
 #include "subxact.h"
@@ -34,18 +34,8 @@
 #define MAX_ERROR_ROWS_PER_FILE 100
 #define EXCERPT_BYTES 120
 
-typedef struct LicenseEntry
-{
-	char		spdx[LIMIT_LICENSE_BYTES + 1];	/* hash key */
-	int32		id;
-} LicenseEntry;
-
-/* State of one sync: license cache and prepared plans. */
+/* State of one sync: prepared plans. */
 static MemoryContext sync_cxt = NULL;
-static HTAB *license_ids = NULL;
-static List *uncommitted_licenses = NIL;	/* keys added since last commit */
-static SPIPlanPtr plan_license_insert = NULL;
-static SPIPlanPtr plan_license_select = NULL;
 static SPIPlanPtr plan_merge = NULL;
 static SPIPlanPtr plan_merge_v1 = NULL;
 static SPIPlanPtr plan_advisory = NULL;
@@ -80,38 +70,9 @@ prepare(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-static void
-load_license_cache(void)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = LIMIT_LICENSE_BYTES + 1;
-	ctl.entrysize = sizeof(LicenseEntry);
-	ctl.hcxt = sync_cxt;
-	license_ids = hash_create("pkgmeta license ids", 1024, &ctl,
-							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	if (SPI_execute("SELECT id, spdx_identifier FROM pkgmeta.licenses", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read pkgmeta.licenses");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int32		id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
-													 SPI_tuptable->tupdesc, 1, &isnull));
-		char	   *spdx = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		LicenseEntry *e;
-
-		if (strlen(spdx) > LIMIT_LICENSE_BYTES)
-			continue;			/* cannot come from a record; never looked up */
-		e = hash_search(license_ids, spdx, HASH_ENTER, NULL);
-		e->id = id;
-	}
-	SPI_freetuptable(SPI_tuptable);
-}
-
 void
 store_begin_sync(void)
 {
-	Oid			text1[] = {TEXTOID};
 	Oid			merge_args[] = {INT2OID};
 	Oid			cp_args[] = {TEXTOID, TEXTOID, INT2OID, INT8OID, INT4OID, TEXTOID};
 	Oid			err_args[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
@@ -119,12 +80,6 @@ store_begin_sync(void)
 
 	sync_cxt = AllocSetContextCreate(TopMemoryContext, "pkgmeta store",
 									 ALLOCSET_DEFAULT_SIZES);
-	load_license_cache();
-	plan_license_insert = prepare(
-		"INSERT INTO pkgmeta.licenses (spdx_identifier) VALUES ($1) "
-		"ON CONFLICT (spdx_identifier) DO NOTHING RETURNING id", 1, text1);
-	plan_license_select = prepare(
-		"SELECT id FROM pkgmeta.licenses WHERE spdx_identifier = $1", 1, text1);
 	plan_merge = prepare(
 		"WITH latest AS ("
 		"  SELECT DISTINCT ON (name) name, lowest_version, highest_version,"
@@ -170,8 +125,8 @@ store_begin_sync(void)
 void
 store_end_sync(void)
 {
-	SPIPlanPtr *plans[] = {&plan_license_insert, &plan_license_select, &plan_merge,
-	&plan_merge_v1, &plan_advisory, &plan_checkpoint, &plan_error};
+	SPIPlanPtr *plans[] = {&plan_merge, &plan_merge_v1, &plan_advisory, &plan_checkpoint,
+	&plan_error};
 
 	for (size_t i = 0; i < lengthof(plans); i++)
 	{
@@ -183,57 +138,6 @@ store_end_sync(void)
 	if (sync_cxt != NULL)
 		MemoryContextDelete(sync_cxt);
 	sync_cxt = NULL;
-	license_ids = NULL;
-	uncommitted_licenses = NIL;
-}
-
-static int32
-license_id(const char *spdx, size_t len)
-{
-	char		key[LIMIT_LICENSE_BYTES + 1];
-	LicenseEntry *e;
-	bool		found;
-	Datum		arg;
-
-	Assert(len <= LIMIT_LICENSE_BYTES);
-	memcpy(key, spdx, len);
-	key[len] = '\0';
-	e = hash_search(license_ids, key, HASH_FIND, NULL);
-	if (e != NULL)
-		return e->id;
-
-	arg = PointerGetDatum(cstring_to_text_with_len(spdx, len));
-	if (SPI_execute_plan(plan_license_insert, &arg, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "pkgmeta: could not insert license \"%s\"", key);
-	if (SPI_processed == 0 &&
-		SPI_execute_plan(plan_license_select, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read license \"%s\"", key);
-	if (SPI_processed != 1)
-		elog(ERROR, "pkgmeta: license \"%s\" vanished while syncing", key);
-
-	e = hash_search(license_ids, key, HASH_ENTER, &found);
-	e->id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &found));
-	SPI_freetuptable(SPI_tuptable);
-	uncommitted_licenses = lappend(uncommitted_licenses,
-								   MemoryContextStrdup(sync_cxt, key));
-	return e->id;
-}
-
-void
-store_discard_uncommitted(void)
-{
-	ListCell   *lc;
-
-	foreach(lc, uncommitted_licenses)
-		hash_search(license_ids, lfirst(lc), HASH_REMOVE, NULL);
-	store_keep_uncommitted();
-}
-
-void
-store_keep_uncommitted(void)
-{
-	list_free_deep(uncommitted_licenses);
-	uncommitted_licenses = NIL;
 }
 
 Checkpoint
@@ -318,7 +222,7 @@ license_array(const V2Record *rec, int first, int n)
 	{
 		Span		s = rec->licenses[first + i];
 
-		elems[i] = Int32GetDatum(license_id(span_ptr(rec, s), s.len));
+		elems[i] = Int32GetDatum(license_id_for_spdx(span_ptr(rec, s), s.len));
 	}
 	return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
 }
@@ -406,7 +310,7 @@ store_add_v1(FileStore *fs, const V1Row *row, int64 line_number)
 
 	values[0] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
 	values[1] = PointerGetDatum(cstring_to_text_with_len(row->version, row->version_len));
-	values[2] = Int32GetDatum(license_id(row->license, row->license_len));
+	values[2] = Int32GetDatum(license_id_for_spdx(row->license, row->license_len));
 	insert_staged_row(fs, values, nulls, old);
 }
 

@@ -40,7 +40,7 @@ typedef struct Checkpoint
 
 typedef struct FileStore FileStore;
 
-/* Around one sync: prepares plans and the license cache, then frees them. */
+/* Around one sync: prepares plans, then frees them. */
 extern void store_begin_sync(void);
 extern void store_end_sync(void);
 
@@ -67,11 +67,5 @@ extern int64 store_file_bad_lines(const FileStore *fs);
 /* Records a whole-file error (line is NULL in the row). */
 extern void store_file_error(const FeedKey *key, const char *object,
 							 const char *reason);
-
-/* Forgets license ids cached since the last commit (their rows rolled back). */
-extern void store_discard_uncommitted(void);
-
-/* Keeps license ids cached since the last commit (their rows committed). */
-extern void store_keep_uncommitted(void);
 
 #endif

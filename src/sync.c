@@ -29,6 +29,7 @@
 #include "decode_v2.h"
 #include "record_limits.h"
 #include "settings.h"
+#include "source_location.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
@@ -208,7 +209,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 	edata = run_in_subtransaction(read_file_call, close_file_stream, &call);
 	if (edata != NULL)
 	{
-		store_discard_uncommitted();
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -221,7 +221,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 
 	SPI_commit();
 	pin_search_path();
-	store_keep_uncommitted();
 	ereport(DEBUG1,
 			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
 							 object->name, call.out.applied ? "applied" : "failed",
