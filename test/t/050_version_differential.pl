@@ -3,7 +3,7 @@
 # server): dpkg, packaging.version, node semver, Go's x/mod/semver, Rust's semver,
 # Gem::Version, Maven's ComparableVersion, rpm, composer/semver.  Then a total-order check (antisymmetry and
 # transitivity) of every ordering on a pool of generated versions.
-# Cases come from test/version_cases.py (fixed seed).  See README.md, Version orderings.
+# Cases come from test/reference/version_cases.py (fixed seed).  See doc/hardening.md, Version orderings against the real implementations.
 use strict;
 use warnings;
 
@@ -15,12 +15,12 @@ use Test::More;
 my $src = $ENV{PKGMETA_SRC} // '.';
 my $top = $ENV{PKGMETA_TOP} // $src;
 my $dir = tempdir('pkgmeta-versions-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-my $refdir = "$src/test/version_ref";
+my $refdir = "$src/test/reference";
 
 # --- the harness and the cases ---------------------------------------------
 my $harness = "$dir/version_harness";
 my ($out, $err) = ('', '');
-my @sources = ("$src/test/version_harness.c",
+my @sources = ("$src/test/reference/version_harness.c",
 	grep({ !/_sql\.c$/ } glob("$src/src/version*.c")), "$src/src/purl_types.c");
 ok( run([ 'cc', '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror',
 		'-Wno-unused-parameter', "-I$src/src", '-o', $harness, @sources ],
@@ -29,7 +29,7 @@ ok( run([ 'cc', '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror',
   or BAIL_OUT("cannot build the harness: $err");
 
 # dpkg runs once or twice per pair: fewer random deb pairs keep this quick
-ok(run([ '/usr/bin/python3', "$src/test/version_cases.py", $dir, 3000, 'deb=1500' ],
+ok(run([ '/usr/bin/python3', "$src/test/reference/version_cases.py", $dir, 3000, 'deb=1500' ],
 		'>', \$out, '2>', \$err),
 	'cases generated')
   or BAIL_OUT("cannot generate cases: $err");
@@ -84,7 +84,7 @@ sub differential
 
 my %refs = (
 	npm => [ 'node semver',
-		[ 'node', "$refdir/ref_npm.js", "$top/test/node_modules" ] ],
+		[ 'node', "$refdir/ref_npm.js", "$top/test/node/node_modules" ] ],
 	pypi => [ 'packaging.version', [ '/usr/bin/python3', "$refdir/ref_pypi.py" ] ],
 	gem => [ 'Gem::Version', [ 'ruby', "$refdir/ref_gem.rb" ] ],
 	maven => [ 'ComparableVersion',

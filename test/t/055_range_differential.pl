@@ -2,7 +2,7 @@
 # range implementations on this machine: node semver's satisfies() with
 # pre-releases included (npm), packaging.specifiers (pypi),
 # Gem::Requirement (gem) and Maven's VersionRange (maven).  Cases come from
-# test/range_cases.py (fixed seed): the same range in GitLab's dialect for
+# test/reference/range_cases.py (fixed seed): the same range in GitLab's dialect for
 # pkgmeta and in the native syntax for the reference.  Every disagreement
 # must be one of the kinds doc/ranges.md lists, each recognized here by the
 # reference itself; each listed kind must still occur.
@@ -19,10 +19,10 @@ my $src = $ENV{PKGMETA_SRC} // '.';
 my $top = $ENV{PKGMETA_TOP} // $src;
 my $dir = tempdir('pkgmeta-ranges-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my $refdir = "$src/test/range_ref";
+my $refdir = "$src/test/reference/range";
 
 my ($out, $err) = ('', '');
-ok(run([ '/usr/bin/python3', "$src/test/range_cases.py", $dir, 700 ], '>', \$out, '2>', \$err),
+ok(run([ '/usr/bin/python3', "$src/test/reference/range_cases.py", $dir, 700 ], '>', \$out, '2>', \$err),
 	'cases generated')
   or BAIL_OUT("cannot generate cases: $err");
 
@@ -62,11 +62,11 @@ my %explain = (
 	},);
 
 my %refs = (
-	npm => [ 'node semver', [ 'node', "$refdir/ref_npm.js", "$top/test/node_modules" ] ],
+	npm => [ 'node semver', [ 'node', "$refdir/ref_npm.js", "$top/test/node/node_modules" ] ],
 	pypi => [ 'packaging.specifiers', [ '/usr/bin/python3', "$refdir/ref_pypi.py" ] ],
 	gem => [ 'Gem::Requirement', [ 'ruby', "$refdir/ref_gem.rb" ] ],
 	maven => [ 'VersionRange',
-		[ 'java', '-cp', maven_classpath(), "$src/test/version_ref/RefMaven.java", 'range' ] ],);
+		[ 'java', '-cp', maven_classpath(), "$src/test/reference/RefMaven.java", 'range' ] ],);
 
 # the kinds doc/ranges.md lists: each must still occur
 my %documented = (

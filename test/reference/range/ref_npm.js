@@ -1,7 +1,7 @@
 // Reference: node's semver package, satisfies() with pre-releases included.
 // Reads "range<TAB>version" lines, prints true, false, or "invalid" when
 // the range or the version is not valid SemVer syntax.  A leading "=" of
-// the version is dropped, as test/version_ref/ref_npm.js does.
+// the version is dropped, as test/reference/ref_npm.js does.
 'use strict';
 const path = require('path');
 const semver = require(path.join(process.argv[2], 'semver'));

@@ -30,7 +30,7 @@ sub pick { return $_[ int(rand(@_)) ] }
 
 # ---- the corpus ------------------------------------------------------------
 
-# purl type => registry id, and the names as FORMAT.md section 8 stores them
+# purl type => registry id, and the names as doc/format.md section 8 stores them
 my %registry = (npm => 'npm', pypi => 'pypi', golang => 'go');
 my %normalize = (
 	npm => sub { $_[0] },
@@ -121,7 +121,7 @@ for my $type (sort keys %registry)
 }
 
 
-# Advisories (v2, FORMAT.md section 5) of npm packages: a record replaces the
+# Advisories (v2, doc/format.md section 5) of npm packages: a record replaces the
 # advisory with the same (id, source), its packages included.
 my @adv_bad_lines = ('{"advisory": ', '{"advisory":{"id":"x","source":"glad"},"packages":null}',
 	'{"packages":[]}');

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Google Cloud Storage JSON API server for the pkgmeta tests.
 
-Serves one directory as one bucket, anonymously, the way FORMAT.md section 3
+Serves one directory as one bucket, anonymously, the way doc/format.md section 3
 describes the public export bucket:
 
   GET /storage/v1/b/<bucket>/o?prefix=&startOffset=&pageToken=&maxResults=
