@@ -32,6 +32,42 @@ extern int	pkgmeta_max_licenses_per_set;
 extern int	pkgmeta_max_versions_per_tuple;
 extern int	pkgmeta_max_tuples;
 
+/*
+ * Advisory records: GitLab's own validation limits (FORMAT-PART2.md,
+ * section D point 5).  Package names and fixed versions use the name and
+ * version limits above.
+ */
+#define DEFAULT_MAX_ADVISORY_ID_BYTES 36
+#define DEFAULT_MAX_ADVISORY_TITLE_BYTES 256
+#define DEFAULT_MAX_ADVISORY_DESCRIPTION_BYTES 8192
+#define DEFAULT_MAX_ADVISORY_URLS 20
+#define DEFAULT_MAX_URL_BYTES 512
+#define DEFAULT_MAX_ADVISORY_IDENTIFIERS 10
+#define DEFAULT_MAX_IDENTIFIER_TYPE_BYTES 32
+#define DEFAULT_MAX_IDENTIFIER_NAME_BYTES 64
+#define DEFAULT_MAX_CVSS_BYTES 256
+#define DEFAULT_MAX_DISTRO_BYTES 256
+#define DEFAULT_MAX_SOLUTION_BYTES 2048
+#define DEFAULT_MAX_AFFECTED_RANGE_BYTES 512
+#define DEFAULT_MAX_FIXED_VERSIONS 10
+
+/* Upper bound of the advisory length settings: no line is longer. */
+#define LIMIT_ADVISORY_TEXT_BYTES (256 * 1024 * 1024)
+
+extern int	pkgmeta_max_advisory_id_bytes;
+extern int	pkgmeta_max_advisory_title_bytes;
+extern int	pkgmeta_max_advisory_description_bytes;
+extern int	pkgmeta_max_advisory_urls;
+extern int	pkgmeta_max_url_bytes;
+extern int	pkgmeta_max_advisory_identifiers;
+extern int	pkgmeta_max_identifier_type_bytes;
+extern int	pkgmeta_max_identifier_name_bytes;
+extern int	pkgmeta_max_cvss_bytes;
+extern int	pkgmeta_max_distro_bytes;
+extern int	pkgmeta_max_solution_bytes;
+extern int	pkgmeta_max_affected_range_bytes;
+extern int	pkgmeta_max_fixed_versions;
+
 /* Export files in one listing; bytes a gzip object may inflate to per byte stored. */
 #define DEFAULT_MAX_LISTING_OBJECTS 100000
 #define DEFAULT_MAX_INFLATE_RATIO 100
