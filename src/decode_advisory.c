@@ -42,12 +42,24 @@ within_limit(JsonScan *js, const char *what, Span s, int max, const char *settin
 	return true;
 }
 
+/*
+ * A value of another type than expected: a syntax error in it is the
+ * reason if there is one, else the type.
+ */
+static bool
+wrong_type(JsonScan *js, const char *what, const char *expected)
+{
+	if (!json_skip_value(js, 1))
+		return false;
+	return json_fail(js, "\"%s\" must be %s", what, expected);
+}
+
 /* A string, or false when the value is not one. */
 static bool
 parse_text(JsonScan *js, const char *what, Span *out)
 {
 	if (!json_next_is(js, '"'))
-		return json_fail(js, "\"%s\" must be a string", what);
+		return wrong_type(js, what, "a string");
 	return json_parse_string(js, out);
 }
 
@@ -58,7 +70,7 @@ parse_optional_text(JsonScan *js, const char *what, OptionalText *out)
 	if (json_peek_null(js))
 		return true;
 	if (!json_next_is(js, '"'))
-		return json_fail(js, "\"%s\" must be a string or null", what);
+		return wrong_type(js, what, "a string or null");
 	out->present = true;
 	return json_parse_string(js, &out->text);
 }
@@ -83,8 +95,9 @@ open_array(JsonScan *js, const char *what, bool null_ok, bool *empty)
 		*empty = true;
 		return true;
 	}
-	if (!json_consume(js, '['))
-		return json_fail(js, "\"%s\" must be an array", what);
+	if (!json_next_is(js, '['))
+		return wrong_type(js, what, "an array");
+	json_consume(js, '[');
 	*empty = json_consume(js, ']');
 	return true;
 }
@@ -99,8 +112,9 @@ open_object(JsonScan *js, const char *what, bool null_ok, bool *empty)
 		*empty = true;
 		return true;
 	}
-	if (!json_consume(js, '{'))
-		return json_fail(js, "\"%s\" must be an object", what);
+	if (!json_next_is(js, '{'))
+		return wrong_type(js, what, "an object");
+	json_consume(js, '{');
 	*empty = json_consume(js, '}');
 	return true;
 }
@@ -131,7 +145,7 @@ parse_text_array(JsonScan *js, const char *what,
 	{
 		*arr = make_room(*arr, *n, max, sizeof(Span));
 		if (!json_next_is(js, '"'))
-			return json_fail(js, "\"%s\" must be an array of strings", what);
+			return wrong_type(js, what, "an array of strings");
 		if (!json_parse_string(js, &(*arr)[(*n)++]))
 			return false;
 	} while (next_element(js, ']', &ok));
@@ -158,7 +172,7 @@ parse_identifier(JsonScan *js, AdvisoryRecord *rec)
 	id = &rec->identifiers[rec->nidentifiers++];
 	memset(id, 0, sizeof(AdvisoryIdentifier));
 	if (!json_next_is(js, '{'))
-		return json_fail(js, "\"advisory.identifiers\" entries must be objects");
+		return wrong_type(js, "advisory.identifiers", "an array of objects");
 	if (!open_object(js, "advisory.identifiers[]", false, &empty))
 		return false;
 	if (!empty)
@@ -410,7 +424,7 @@ parse_package(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 	pkg->purl_type = file_purl_type;
 	pkg->first_fixed = rec->nfixed_versions;
 	if (!json_next_is(js, '{'))
-		return json_fail(js, "\"packages\" entries must be objects");
+		return wrong_type(js, "packages", "an array of objects");
 	if (!open_object(js, "packages[]", false, &empty))
 		return false;
 	if (!empty)

@@ -227,11 +227,13 @@ store_begin_file(const FeedKey *key, const SourceObject *object)
 
 	if (!list_member_ptr(started_kinds, key->kind))
 	{
-		MemoryContext old = MemoryContextSwitchTo(sync_cxt);
+		MemoryContext old;
 
+		/* listed once begun: a kind that failed to begin tries again */
+		key->kind->begin_sync(sync_cxt);
+		old = MemoryContextSwitchTo(sync_cxt);
 		started_kinds = lappend(started_kinds, unconstify(RecordKind *, key->kind));
 		MemoryContextSwitchTo(old);
-		key->kind->begin_sync(sync_cxt);
 	}
 	fs->key = *key;
 	fs->object = object;
