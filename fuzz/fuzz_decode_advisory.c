@@ -15,7 +15,6 @@
  */
 #include "postgres.h"
 
-#include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 
 #include "decode_advisory.h"
@@ -123,14 +122,6 @@ check_record(const AdvisoryRecord *rec, bool utf8_input)
 	}
 }
 
-static bool
-server_parses_json(const char *line, size_t len)
-{
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) line, len, PG_UTF8, true);
-
-	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -160,7 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rec.error[0] != '\0')
 			shim_fail("accepted with an error: %s", rec.error);
 		check_record(&rec, utf8_input);
-		if (utf8_input && !server_parses_json(line, len))
+		if (utf8_input && !shim_server_parses_json(line, len))
 			shim_fail("accepted a line the server's JSON parser rejects");
 	}
 	else if (rec.error[0] == '\0')

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -130,6 +132,14 @@ shim_free_all(void)
 		chunks = c->next;
 		free(c);
 	}
+}
+
+bool
+shim_server_parses_json(const char *text, size_t len)
+{
+	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) text, len, PG_UTF8, true);
+
+	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
 
 void

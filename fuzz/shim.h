@@ -20,6 +20,9 @@ extern const char *shim_error_message(void);
 /* Frees every palloc'd chunk: call after each input (nothing leaks). */
 extern void shim_free_all(void);
 
+/* Whether the server's own JSON parser accepts the UTF-8 text. */
+extern bool shim_server_parses_json(const char *text, size_t len);
+
 /* Aborts with a message: a property of the code under test was violated. */
 extern void shim_fail(const char *fmt,...) pg_attribute_printf(1, 2) pg_attribute_noreturn();
 

@@ -11,30 +11,6 @@ DROP FUNCTION pkgmeta.apply_advisory(jsonb, smallint);
 
 -- GitLab's exports name an affected package's distribution "distro"; older
 -- ones "distro_version" (FORMAT-PART2.md, section D).  The sync reads both
--- into one column; the view follows the column's new name.
+-- into one column, and the view shows it under the new name.
 ALTER TABLE pkgmeta.advisory_packages RENAME COLUMN distro_version TO distro;
-DROP VIEW pkgmeta.affected_packages;
-CREATE VIEW pkgmeta.affected_packages AS
-SELECT t.name AS purl_type,
-       ap.name,
-       a.advisory_id,
-       a.source,
-       a.title,
-       (SELECT COALESCE(i ->> 'value', i ->> 'name')
-          FROM jsonb_array_elements(a.identifiers) AS i
-         WHERE lower(i ->> 'type') = 'cve'
-         LIMIT 1) AS cve,
-       a.cvss_v2,
-       a.cvss_v3,
-       a.cvss_v4,
-       a.published_date,
-       ap.affected_range,
-       ap.fixed_versions,
-       ap.solution,
-       ap.distro,
-       a.urls
-  FROM pkgmeta.advisory_packages ap
-  JOIN pkgmeta.advisories a ON a.id = ap.advisory
-  JOIN pkgmeta.purl_types t ON t.id = ap.purl_type;
-REVOKE ALL ON pkgmeta.affected_packages FROM PUBLIC;
-GRANT SELECT ON pkgmeta.affected_packages TO PUBLIC;
+ALTER VIEW pkgmeta.affected_packages RENAME COLUMN distro_version TO distro;

@@ -110,89 +110,57 @@ optional_datum(const OptionalText *t, char *null_flag)
 	return t->present ? text_datum(t->text) : (Datum) 0;
 }
 
-/* A text[] of n elements; field picks each element (NULL elements allowed). */
+/* A one-dimensional text[] of n elements (nulls: which are NULL). */
 static Datum
-text_array(int n, const OptionalText *(*field) (int i, void *arg), void *arg)
+text_array(Datum *elems, bool *nulls, int n)
 {
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
 	int			dims[1] = {n};
 	int			lbs[1] = {1};
 
-	for (int i = 0; i < n; i++)
-	{
-		const OptionalText *t = field(i, arg);
-
-		nulls[i] = !t->present;
-		elems[i] = t->present ? text_datum(t->text) : (Datum) 0;
-	}
 	if (n == 0)
 		return PointerGetDatum(construct_empty_array(TEXTOID));
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1,
 											  false, TYPALIGN_INT));
 }
 
-/* The array field pickers: spans read as present texts. */
-typedef struct SpanList
-{
-	const Span *spans;
-	OptionalText current;
-} SpanList;
-
-static const OptionalText *
-span_at(int i, void *arg)
-{
-	SpanList   *l = arg;
-
-	l->current.present = true;
-	l->current.text = l->spans[i];
-	return &l->current;
-}
-
-typedef enum IdentifierField
-{
-	IDENTIFIER_TYPE,
-	IDENTIFIER_NAME,
-	IDENTIFIER_VALUE,
-	IDENTIFIER_URL
-} IdentifierField;
-
-typedef struct IdentifierColumn
-{
-	IdentifierField field;
-	OptionalText current;
-} IdentifierColumn;
-
-static const OptionalText *
-identifier_at(int i, void *arg)
-{
-	IdentifierColumn *c = arg;
-	const AdvisoryIdentifier *id = &decoded->identifiers[i];
-
-	switch (c->field)
-	{
-		case IDENTIFIER_TYPE:
-			c->current.present = true;
-			c->current.text = id->type;
-			return &c->current;
-		case IDENTIFIER_NAME:
-			c->current.present = true;
-			c->current.text = id->name;
-			return &c->current;
-		case IDENTIFIER_VALUE:
-			return &id->value;
-		case IDENTIFIER_URL:
-			return &id->url;
-	}
-	return NULL;				/* not reached */
-}
-
 static Datum
 span_array(const Span *spans, int n)
 {
-	SpanList	l = {spans};
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc0(sizeof(bool) * Max(n, 1));
 
-	return text_array(n, span_at, &l);
+	for (int i = 0; i < n; i++)
+		elems[i] = text_datum(spans[i]);
+	return text_array(elems, nulls, n);
+}
+
+/* The identifiers as four parallel text[]: type, name, value, url. */
+static void
+identifier_arrays(const AdvisoryRecord *rec, Datum *arrays)
+{
+	int			n = rec->nidentifiers;
+	Datum	   *elems[4];
+	bool	   *nulls[4];
+
+	for (int c = 0; c < 4; c++)
+	{
+		elems[c] = palloc(sizeof(Datum) * Max(n, 1));
+		nulls[c] = palloc0(sizeof(bool) * Max(n, 1));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		const AdvisoryIdentifier *id = &rec->identifiers[i];
+		char		flag;
+
+		elems[0][i] = text_datum(id->type);
+		elems[1][i] = text_datum(id->name);
+		elems[2][i] = optional_datum(&id->value, &flag);
+		nulls[2][i] = flag == 'n';
+		elems[3][i] = optional_datum(&id->url, &flag);
+		nulls[3][i] = flag == 'n';
+	}
+	for (int c = 0; c < 4; c++)
+		arrays[c] = text_array(elems[c], nulls[c], n);
 }
 
 static int64
@@ -214,12 +182,7 @@ upsert_advisory(const AdvisoryRecord *rec)
 	args[7] = DateADTGetDatum(date2j(rec->published_year, rec->published_month,
 									 rec->published_day) - POSTGRES_EPOCH_JDATE);
 	args[8] = span_array(rec->urls, rec->nurls);
-	for (IdentifierField f = IDENTIFIER_TYPE; f <= IDENTIFIER_URL; f++)
-	{
-		IdentifierColumn c = {f};
-
-		args[9 + f] = text_array(rec->nidentifiers, identifier_at, &c);
-	}
+	identifier_arrays(rec, &args[9]);
 	if (SPI_execute_plan(plan_upsert, args, nulls, false, 1) != SPI_OK_INSERT_RETURNING ||
 		SPI_processed != 1)
 		elog(ERROR, "pkgmeta: could not write advisory \"%s\"", TextDatumGetCString(args[0]));
