@@ -10,8 +10,8 @@
  *     a reason, the same way twice in a row; an accepted record keeps every
  *     limit, its spans and indexes lie inside the decoder's arrays, its date
  *     is a calendar date and its purl types exist; for UTF-8 input, decoded
- *     strings are UTF-8 without NUL bytes and an accepted line is JSON by
- *     the server's own parser.
+ *     strings and the reason are UTF-8 without NUL bytes and an accepted
+ *     line is JSON by the server's own parser.
  */
 #include "postgres.h"
 
@@ -156,6 +156,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	else if (rec.error[0] == '\0')
 		shim_fail("rejected without a reason");
+	else if (utf8_input &&
+			 pg_encoding_verifymbstr(PG_UTF8, rec.error, strlen(rec.error)) != (int) strlen(rec.error))
+		shim_fail("a reason that is not UTF-8 (it goes to a text column): %s", rec.error);
 
 	/* the arena and arrays are reused: a second pass must agree */
 	if (advisory_decode_line(&rec, line, len, file_type) != ok ||

@@ -83,11 +83,11 @@ optional_within_limit(JsonScan *js, const char *what, const OptionalText *t, int
 }
 
 /*
- * Opens an array (true, or false with a reason); an empty one is closed
- * at once (*empty).  A null counts as an empty array when null_ok.
+ * Opens an array ('[') or object ('{'): true, or false with a reason.  An
+ * empty one is closed at once (*empty); so is a null when null_ok.
  */
 static bool
-open_array(JsonScan *js, const char *what, bool null_ok, bool *empty)
+open_list(JsonScan *js, const char *what, char open, bool null_ok, bool *empty)
 {
 	*empty = false;
 	if (null_ok && json_peek_null(js))
@@ -95,27 +95,9 @@ open_array(JsonScan *js, const char *what, bool null_ok, bool *empty)
 		*empty = true;
 		return true;
 	}
-	if (!json_next_is(js, '['))
-		return wrong_type(js, what, "an array");
-	json_consume(js, '[');
-	*empty = json_consume(js, ']');
-	return true;
-}
-
-/* Same for an object. */
-static bool
-open_object(JsonScan *js, const char *what, bool null_ok, bool *empty)
-{
-	*empty = false;
-	if (null_ok && json_peek_null(js))
-	{
-		*empty = true;
-		return true;
-	}
-	if (!json_next_is(js, '{'))
-		return wrong_type(js, what, "an object");
-	json_consume(js, '{');
-	*empty = json_consume(js, '}');
+	if (!json_consume(js, open))
+		return wrong_type(js, what, open == '[' ? "an array" : "an object");
+	*empty = json_consume(js, open == '[' ? ']' : '}');
 	return true;
 }
 
@@ -137,7 +119,7 @@ parse_text_array(JsonScan *js, const char *what,
 	bool		empty;
 	bool		ok = true;
 
-	if (!open_array(js, what, true, &empty))
+	if (!open_list(js, what, '[', true, &empty))
 		return false;
 	if (empty)
 		return true;
@@ -173,7 +155,7 @@ parse_identifier(JsonScan *js, AdvisoryRecord *rec)
 	memset(id, 0, sizeof(AdvisoryIdentifier));
 	if (!json_next_is(js, '{'))
 		return wrong_type(js, "advisory.identifiers", "an array of objects");
-	if (!open_object(js, "advisory.identifiers[]", false, &empty))
+	if (!open_list(js, "advisory.identifiers[]", '{', false, &empty))
 		return false;
 	if (!empty)
 		do
@@ -217,7 +199,7 @@ parse_identifiers(JsonScan *js, AdvisoryRecord *rec)
 	bool		empty;
 	bool		ok = true;
 
-	if (!open_array(js, "advisory.identifiers", true, &empty))
+	if (!open_list(js, "advisory.identifiers", '[', true, &empty))
 		return false;
 	if (empty)
 		return true;
@@ -331,7 +313,7 @@ parse_advisory(JsonScan *js, AdvisoryRecord *rec)
 				has_published = false;
 	Span		published = {0, 0};
 
-	if (!open_object(js, "advisory", false, &empty))
+	if (!open_list(js, "advisory", '{', false, &empty))
 		return false;
 	if (!empty)
 		do
@@ -425,7 +407,7 @@ parse_package(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 	pkg->first_fixed = rec->nfixed_versions;
 	if (!json_next_is(js, '{'))
 		return wrong_type(js, "packages", "an array of objects");
-	if (!open_object(js, "packages[]", false, &empty))
+	if (!open_list(js, "packages[]", '{', false, &empty))
 		return false;
 	if (!empty)
 		do
@@ -472,7 +454,7 @@ parse_packages(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 	bool		empty;
 	bool		ok = true;
 
-	if (!open_array(js, "packages", false, &empty))
+	if (!open_list(js, "packages", '[', false, &empty))
 		return false;
 	if (empty)
 		return true;
@@ -493,7 +475,7 @@ parse_additional_fields(JsonScan *js, AdvisoryRecord *rec)
 
 	if (!json_next_is(js, '{'))
 		return json_skip_value(js, 1);
-	if (!open_object(js, "additional_fields", false, &empty))
+	if (!open_list(js, "additional_fields", '{', false, &empty))
 		return false;
 	if (empty)
 		return true;
@@ -506,7 +488,7 @@ parse_additional_fields(JsonScan *js, AdvisoryRecord *rec)
 			bool		inner_empty;
 			bool		inner_ok = true;
 
-			if (!open_object(js, "additional_fields.advisory", false, &inner_empty))
+			if (!open_list(js, "additional_fields.advisory", '{', false, &inner_empty))
 				return false;
 			if (!inner_empty)
 				do
@@ -571,7 +553,7 @@ advisory_decode_line(AdvisoryRecord *rec, const char *line, size_t len,
 	json_scan_init(&js, line, len, &rec->arena, rec->error, sizeof(rec->error));
 	if (!json_next_is(&js, '{'))
 		return json_fail(&js, "not a JSON object");
-	if (!open_object(&js, "", false, &empty))
+	if (!open_list(&js, "", '{', false, &empty))
 		return false;
 	if (!empty)
 		do

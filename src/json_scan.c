@@ -283,15 +283,18 @@ json_parse_key(JsonScan *js)
 {
 	Span		key;
 	uint32		mark = js->arena->len;
+	uint32		kept;
 
 	if (!json_parse_string(js, &key))
 		return false;
 	js->key_len = key.len;
-	if (key.len < sizeof(js->key))
-		memcpy(js->key, js->arena->data + key.off, key.len);
-	else
-		memcpy(js->key, js->arena->data + key.off, sizeof(js->key) - 1);
-	js->key[Min(key.len, sizeof(js->key) - 1)] = '\0';
+	kept = Min(key.len, sizeof(js->key) - 1);
+	/* a key cut short (only ever quoted in a reason) stays UTF-8 */
+	while (kept < key.len && kept > 0 &&
+		   ((unsigned char) js->arena->data[key.off + kept] & 0xC0) == 0x80)
+		kept--;
+	memcpy(js->key, js->arena->data + key.off, kept);
+	js->key[kept] = '\0';
 	js->arena->len = mark;
 	return json_expect(js, ':', "\":\"");
 }
