@@ -134,12 +134,28 @@ shim_free_all(void)
 	}
 }
 
-bool
-shim_server_parses_json(const char *text, size_t len)
+void
+shim_check_json_verdict(bool accepted, const char *reason, const char *line, size_t len,
+						bool utf8_input)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) text, len, PG_UTF8, true);
+	int			reason_len = strlen(reason);
 
-	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
+	if (accepted)
+	{
+		JsonLexContext *lex;
+
+		if (reason_len > 0)
+			shim_fail("accepted with a reason: %s", reason);
+		if (!utf8_input)
+			return;
+		lex = makeJsonLexContextCstringLen((char *) line, len, PG_UTF8, true);
+		if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+			shim_fail("accepted a line the server's JSON parser rejects");
+	}
+	else if (reason_len == 0)
+		shim_fail("rejected without a reason");
+	else if (utf8_input && pg_encoding_verifymbstr(PG_UTF8, reason, reason_len) != reason_len)
+		shim_fail("a reason that is not UTF-8 (it goes to a text column): %s", reason);
 }
 
 void
