@@ -23,20 +23,20 @@
 static void
 set_limits(bool tiny)
 {
-	pkgmeta_max_name_bytes = tiny ? 8 : DEFAULT_MAX_NAME_BYTES;
-	pkgmeta_max_version_bytes = tiny ? 6 : DEFAULT_MAX_VERSION_BYTES;
-	pkgmeta_max_advisory_id_bytes = tiny ? 4 : DEFAULT_MAX_ADVISORY_ID_BYTES;
-	pkgmeta_max_advisory_title_bytes = tiny ? 5 : DEFAULT_MAX_ADVISORY_TITLE_BYTES;
-	pkgmeta_max_advisory_description_bytes = tiny ? 6 : DEFAULT_MAX_ADVISORY_DESCRIPTION_BYTES;
+	pkgmeta_max_name_length = tiny ? 8 : DEFAULT_MAX_NAME_LENGTH;
+	pkgmeta_max_version_length = tiny ? 6 : DEFAULT_MAX_VERSION_LENGTH;
+	pkgmeta_max_advisory_id_length = tiny ? 4 : DEFAULT_MAX_ADVISORY_ID_LENGTH;
+	pkgmeta_max_advisory_title_length = tiny ? 5 : DEFAULT_MAX_ADVISORY_TITLE_LENGTH;
+	pkgmeta_max_advisory_description_length = tiny ? 6 : DEFAULT_MAX_ADVISORY_DESCRIPTION_LENGTH;
 	pkgmeta_max_advisory_urls = tiny ? 2 : DEFAULT_MAX_ADVISORY_URLS;
-	pkgmeta_max_url_bytes = tiny ? 7 : DEFAULT_MAX_URL_BYTES;
+	pkgmeta_max_url_length = tiny ? 7 : DEFAULT_MAX_URL_LENGTH;
 	pkgmeta_max_advisory_identifiers = tiny ? 2 : DEFAULT_MAX_ADVISORY_IDENTIFIERS;
-	pkgmeta_max_identifier_type_bytes = tiny ? 3 : DEFAULT_MAX_IDENTIFIER_TYPE_BYTES;
-	pkgmeta_max_identifier_name_bytes = tiny ? 5 : DEFAULT_MAX_IDENTIFIER_NAME_BYTES;
-	pkgmeta_max_cvss_bytes = tiny ? 6 : DEFAULT_MAX_CVSS_BYTES;
-	pkgmeta_max_distro_bytes = tiny ? 4 : DEFAULT_MAX_DISTRO_BYTES;
-	pkgmeta_max_solution_bytes = tiny ? 5 : DEFAULT_MAX_SOLUTION_BYTES;
-	pkgmeta_max_affected_range_bytes = tiny ? 5 : DEFAULT_MAX_AFFECTED_RANGE_BYTES;
+	pkgmeta_max_identifier_type_length = tiny ? 3 : DEFAULT_MAX_IDENTIFIER_TYPE_LENGTH;
+	pkgmeta_max_identifier_name_length = tiny ? 5 : DEFAULT_MAX_IDENTIFIER_NAME_LENGTH;
+	pkgmeta_max_cvss_length = tiny ? 6 : DEFAULT_MAX_CVSS_LENGTH;
+	pkgmeta_max_distro_length = tiny ? 4 : DEFAULT_MAX_DISTRO_LENGTH;
+	pkgmeta_max_solution_length = tiny ? 5 : DEFAULT_MAX_SOLUTION_LENGTH;
+	pkgmeta_max_affected_range_length = tiny ? 5 : DEFAULT_MAX_AFFECTED_RANGE_LENGTH;
 	pkgmeta_max_fixed_versions = tiny ? 2 : DEFAULT_MAX_FIXED_VERSIONS;
 }
 
@@ -67,14 +67,14 @@ check_record(const AdvisoryRecord *rec, bool utf8_input)
 
 	if (rec->id.len < 1)
 		shim_fail("empty advisory id");
-	check_span(rec, rec->id, pkgmeta_max_advisory_id_bytes, utf8_input, "id");
+	check_span(rec, rec->id, pkgmeta_max_advisory_id_length, utf8_input, "id");
 	check_span(rec, rec->source, 8, utf8_input, "source");
-	check_optional(rec, &rec->title, pkgmeta_max_advisory_title_bytes, utf8_input, "title");
-	check_optional(rec, &rec->description, pkgmeta_max_advisory_description_bytes, utf8_input,
+	check_optional(rec, &rec->title, pkgmeta_max_advisory_title_length, utf8_input, "title");
+	check_optional(rec, &rec->description, pkgmeta_max_advisory_description_length, utf8_input,
 				   "description");
-	check_optional(rec, &rec->cvss_v2, pkgmeta_max_cvss_bytes, utf8_input, "cvss_v2");
-	check_optional(rec, &rec->cvss_v3, pkgmeta_max_cvss_bytes, utf8_input, "cvss_v3");
-	check_optional(rec, &rec->cvss_v4, pkgmeta_max_cvss_bytes, utf8_input, "cvss_v4");
+	check_optional(rec, &rec->cvss_v2, pkgmeta_max_cvss_length, utf8_input, "cvss_v2");
+	check_optional(rec, &rec->cvss_v3, pkgmeta_max_cvss_length, utf8_input, "cvss_v3");
+	check_optional(rec, &rec->cvss_v4, pkgmeta_max_cvss_length, utf8_input, "cvss_v4");
 	if (rec->published_year < 1 || rec->published_year > 9999 ||
 		rec->published_month < 1 || rec->published_month > 12 ||
 		rec->published_day < 1 || rec->published_day > days[rec->published_month - 1])
@@ -83,17 +83,17 @@ check_record(const AdvisoryRecord *rec, bool utf8_input)
 	if (rec->nurls > pkgmeta_max_advisory_urls)
 		shim_fail("%d urls", rec->nurls);
 	for (int i = 0; i < rec->nurls; i++)
-		check_span(rec, rec->urls[i], pkgmeta_max_url_bytes, utf8_input, "url");
+		check_span(rec, rec->urls[i], pkgmeta_max_url_length, utf8_input, "url");
 	if (rec->nidentifiers > pkgmeta_max_advisory_identifiers)
 		shim_fail("%d identifiers", rec->nidentifiers);
 	for (int i = 0; i < rec->nidentifiers; i++)
 	{
 		const AdvisoryIdentifier *id = &rec->identifiers[i];
 
-		check_span(rec, id->type, pkgmeta_max_identifier_type_bytes, utf8_input, "identifier type");
-		check_span(rec, id->name, pkgmeta_max_identifier_name_bytes, utf8_input, "identifier name");
-		check_optional(rec, &id->value, pkgmeta_max_url_bytes, utf8_input, "identifier value");
-		check_optional(rec, &id->url, pkgmeta_max_url_bytes, utf8_input, "identifier url");
+		check_span(rec, id->type, pkgmeta_max_identifier_type_length, utf8_input, "identifier type");
+		check_span(rec, id->name, pkgmeta_max_identifier_name_length, utf8_input, "identifier name");
+		check_optional(rec, &id->value, pkgmeta_max_url_length, utf8_input, "identifier value");
+		check_optional(rec, &id->url, pkgmeta_max_url_length, utf8_input, "identifier url");
 	}
 	if (rec->cve >= rec->nidentifiers ||
 		(rec->cve >= 0 && pg_strncasecmp(advisory_text(rec, rec->identifiers[rec->cve].type),
@@ -105,11 +105,11 @@ check_record(const AdvisoryRecord *rec, bool utf8_input)
 
 		if (p->name.len < 1)
 			shim_fail("package without a name");
-		check_span(rec, p->name, pkgmeta_max_name_bytes, utf8_input, "package name");
-		check_span(rec, p->affected_range, pkgmeta_max_affected_range_bytes, utf8_input,
+		check_span(rec, p->name, pkgmeta_max_name_length, utf8_input, "package name");
+		check_span(rec, p->affected_range, pkgmeta_max_affected_range_length, utf8_input,
 				   "affected_range");
-		check_optional(rec, &p->solution, pkgmeta_max_solution_bytes, utf8_input, "solution");
-		check_optional(rec, &p->distro, pkgmeta_max_distro_bytes, utf8_input, "distro");
+		check_optional(rec, &p->solution, pkgmeta_max_solution_length, utf8_input, "solution");
+		check_optional(rec, &p->distro, pkgmeta_max_distro_length, utf8_input, "distro");
 		if (purl_type_by_id(p->purl_type) == NULL)
 			shim_fail("package purl type %d", (int) p->purl_type);
 		if (p->nfixed < 0 || p->nfixed > pkgmeta_max_fixed_versions || p->first_fixed < 0 ||
@@ -117,7 +117,7 @@ check_record(const AdvisoryRecord *rec, bool utf8_input)
 			shim_fail("fixed versions [%d, %d) of %d", p->first_fixed,
 					  p->first_fixed + p->nfixed, rec->nfixed_versions);
 		for (int j = 0; j < p->nfixed; j++)
-			check_span(rec, rec->fixed_versions[p->first_fixed + j], pkgmeta_max_version_bytes,
+			check_span(rec, rec->fixed_versions[p->first_fixed + j], pkgmeta_max_version_length,
 					   utf8_input, "fixed version");
 	}
 }

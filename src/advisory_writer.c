@@ -30,6 +30,21 @@ static SPIPlanPtr plan_upsert = NULL;
 static SPIPlanPtr plan_forget_packages = NULL;
 static SPIPlanPtr plan_package = NULL;
 
+/*
+ * The column of an affected package's distribution: "distro", or
+ * "distro_version" in a database not yet updated from 0.1.0 (ALTER
+ * EXTENSION pkgmeta UPDATE renames it), which this library still syncs.
+ */
+static const char *
+distro_column(void)
+{
+	if (SPI_execute("SELECT FROM pg_catalog.pg_attribute"
+					" WHERE attrelid = 'pkgmeta.advisory_packages'::pg_catalog.regclass"
+					"   AND attname = 'distro' AND NOT attisdropped", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "pkgmeta: could not read the columns of pkgmeta.advisory_packages");
+	return SPI_processed == 1 ? "distro" : "distro_version";
+}
+
 static void
 advisory_begin_sync(MemoryContext sync_cxt)
 {
@@ -66,8 +81,9 @@ advisory_begin_sync(MemoryContext sync_cxt)
 		"DELETE FROM pkgmeta.advisory_packages WHERE advisory = $1",
 		lengthof(forget_args), forget_args);
 	plan_package = store_keep_plan(
-		"INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name, affected_range,"
-		"       solution, fixed_versions, distro) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		psprintf("INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name,"
+				 "       affected_range, solution, fixed_versions, %s)"
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7)", distro_column()),
 		lengthof(package_args), package_args);
 }
 

@@ -180,13 +180,13 @@ parse_identifier(JsonScan *js, AdvisoryRecord *rec)
 	if (!has_type || !has_name)
 		return json_fail(js, "an identifier lacks \"%s\"", has_type ? "name" : "type");
 	if (!within_limit(js, "advisory.identifiers[].type", id->type,
-					  pkgmeta_max_identifier_type_bytes, "max_identifier_type_length") ||
+					  pkgmeta_max_identifier_type_length, "max_identifier_type_length") ||
 		!within_limit(js, "advisory.identifiers[].name", id->name,
-					  pkgmeta_max_identifier_name_bytes, "max_identifier_name_length") ||
+					  pkgmeta_max_identifier_name_length, "max_identifier_name_length") ||
 		!optional_within_limit(js, "advisory.identifiers[].value", &id->value,
-							   pkgmeta_max_url_bytes, "max_url_length") ||
+							   pkgmeta_max_url_length, "max_url_length") ||
 		!optional_within_limit(js, "advisory.identifiers[].url", &id->url,
-							   pkgmeta_max_url_bytes, "max_url_length"))
+							   pkgmeta_max_url_length, "max_url_length"))
 		return false;
 	if (rec->cve < 0 && is_cve(rec, id->type))
 		rec->cve = rec->nidentifiers - 1;
@@ -281,23 +281,23 @@ check_advisory(JsonScan *js, AdvisoryRecord *rec, bool has_id, bool has_source,
 		return json_fail(js, "unknown advisory source \"%.*s\"",
 						 clipped_len(advisory_text(rec, rec->source), rec->source.len, 40),
 						 advisory_text(rec, rec->source));
-	if (!within_limit(js, "advisory.id", rec->id, pkgmeta_max_advisory_id_bytes,
+	if (!within_limit(js, "advisory.id", rec->id, pkgmeta_max_advisory_id_length,
 					  "max_advisory_id_length") ||
 		!optional_within_limit(js, "advisory.title", &rec->title,
-							   pkgmeta_max_advisory_title_bytes, "max_advisory_title_length") ||
+							   pkgmeta_max_advisory_title_length, "max_advisory_title_length") ||
 		!optional_within_limit(js, "advisory.description", &rec->description,
-							   pkgmeta_max_advisory_description_bytes,
+							   pkgmeta_max_advisory_description_length,
 							   "max_advisory_description_length") ||
 		!optional_within_limit(js, "advisory.cvss_v2", &rec->cvss_v2,
-							   pkgmeta_max_cvss_bytes, "max_cvss_length") ||
+							   pkgmeta_max_cvss_length, "max_cvss_length") ||
 		!optional_within_limit(js, "advisory.cvss_v3", &rec->cvss_v3,
-							   pkgmeta_max_cvss_bytes, "max_cvss_length"))
+							   pkgmeta_max_cvss_length, "max_cvss_length"))
 		return false;
 	if (rec->nurls > pkgmeta_max_advisory_urls)
 		return json_fail(js, "\"advisory.urls\" has more than %d entries (pkgmeta.max_advisory_urls)",
 						 pkgmeta_max_advisory_urls);
 	for (int i = 0; i < rec->nurls; i++)
-		if (!within_limit(js, "advisory.urls[]", rec->urls[i], pkgmeta_max_url_bytes,
+		if (!within_limit(js, "advisory.urls[]", rec->urls[i], pkgmeta_max_url_length,
 						  "max_url_length"))
 			return false;
 	return parse_published_date(js, rec, published);
@@ -368,14 +368,14 @@ check_package(JsonScan *js, AdvisoryRecord *rec, AffectedPackage *pkg, bool has_
 			return json_fail(js, "package \"%.*s\" has an unknown purl_type", shown, name);
 		pkg->purl_type = t->id;
 	}
-	if (!within_limit(js, "packages[].name", pkg->name, pkgmeta_max_name_bytes,
+	if (!within_limit(js, "packages[].name", pkg->name, pkgmeta_max_name_length,
 					  "max_name_length") ||
 		!within_limit(js, "packages[].affected_range", pkg->affected_range,
-					  pkgmeta_max_affected_range_bytes, "max_affected_range_length") ||
+					  pkgmeta_max_affected_range_length, "max_affected_range_length") ||
 		!optional_within_limit(js, "packages[].solution", &pkg->solution,
-							   pkgmeta_max_solution_bytes, "max_solution_length") ||
+							   pkgmeta_max_solution_length, "max_solution_length") ||
 		!optional_within_limit(js, "packages[].distro", &pkg->distro,
-							   pkgmeta_max_distro_bytes, "max_distro_length"))
+							   pkgmeta_max_distro_length, "max_distro_length"))
 		return false;
 	if (pkg->nfixed > pkgmeta_max_fixed_versions)
 		return json_fail(js, "package \"%.*s\" has more than %d fixed_versions (pkgmeta.max_fixed_versions)",
@@ -383,7 +383,7 @@ check_package(JsonScan *js, AdvisoryRecord *rec, AffectedPackage *pkg, bool has_
 	for (int i = 0; i < pkg->nfixed; i++)
 		if (!within_limit(js, "packages[].fixed_versions[]",
 						  rec->fixed_versions[pkg->first_fixed + i],
-						  pkgmeta_max_version_bytes, "max_version_length"))
+						  pkgmeta_max_version_length, "max_version_length"))
 			return false;
 	return true;
 }
@@ -510,7 +510,7 @@ parse_additional_fields(JsonScan *js, AdvisoryRecord *rec)
 			return false;
 	} while (next_element(js, '}', &ok));
 	return ok && optional_within_limit(js, "additional_fields.advisory.cvss_v4", &rec->cvss_v4,
-									   pkgmeta_max_cvss_bytes, "max_cvss_length");
+									   pkgmeta_max_cvss_length, "max_cvss_length");
 }
 
 void

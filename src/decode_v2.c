@@ -36,7 +36,7 @@ parse_string_array(JsonScan *ps, V2Record *rec, const char *key, StringKind kind
 	int			max_items = kind == KIND_LICENSE ?
 		pkgmeta_max_licenses_per_set : pkgmeta_max_versions_per_tuple;
 	int			max_len = kind == KIND_LICENSE ?
-		pkgmeta_max_license_bytes : pkgmeta_max_version_bytes;
+		pkgmeta_max_license_length : pkgmeta_max_version_length;
 
 	json_skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '[')
@@ -88,9 +88,9 @@ parse_bound(JsonScan *ps, const char *key, bool *has, Span *out)
 		return json_fail(ps, "\"%s\" must be a string or null", key);
 	if (!json_parse_string(ps, out))
 		return false;
-	if (out->len > (uint32) pkgmeta_max_version_bytes)
+	if (out->len > (uint32) pkgmeta_max_version_length)
 		return json_fail(ps, "\"%s\" is longer than %d bytes (pkgmeta.max_version_length)",
-					key, pkgmeta_max_version_bytes);
+					key, pkgmeta_max_version_length);
 	/* an empty bound says no more than an absent one */
 	*has = out->len > 0;
 	return true;
@@ -167,9 +167,9 @@ parse_exceptions(JsonScan *ps, V2Record *rec)
 	{
 		if (!parse_exception(ps, rec))
 			return false;
-		if (rec->nexceptions > pkgmeta_max_tuples)
+		if (rec->nexceptions > pkgmeta_max_other_licenses)
 			return json_fail(ps, "\"other_licenses\" has more than %d entries (pkgmeta.max_other_licenses)",
-						pkgmeta_max_tuples);
+						pkgmeta_max_other_licenses);
 		if (json_list_continues(ps, ']'))
 			continue;
 		return json_list_closed(ps);
@@ -244,9 +244,9 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 						return false;
 					if (rec->name.len == 0)
 						return json_fail(&ps, "\"name\" is empty");
-					if (rec->name.len > (uint32) pkgmeta_max_name_bytes)
+					if (rec->name.len > (uint32) pkgmeta_max_name_length)
 						return json_fail(&ps, "\"name\" is longer than %d bytes (pkgmeta.max_name_length)",
-									pkgmeta_max_name_bytes);
+									pkgmeta_max_name_length);
 					break;
 				case SEEN_DEFAULT:
 					if (!parse_string_array(&ps, rec, "default_licenses", KIND_LICENSE,

@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "decode_v1.h"
+#include "license_ids.h"
 #include "record_kind.h"
 #include "staging.h"
 #include "store.h"
@@ -80,7 +81,7 @@ license_v1_write(void *writer, int64 line_number)
 
 	values[0] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
 	values[1] = PointerGetDatum(cstring_to_text_with_len(row->version, row->version_len));
-	values[2] = Int32GetDatum(license_id(row->license, row->license_len));
+	values[2] = Int32GetDatum(license_id_for_spdx(row->license, row->license_len));
 	staging_insert(w->staging, values, nulls, old);
 }
 

@@ -16,6 +16,7 @@
 #include "utils/typcache.h"
 
 #include "decode_v2.h"
+#include "license_ids.h"
 #include "package_writer.h"
 #include "record_kind.h"
 #include "staging.h"
@@ -119,7 +120,7 @@ license_array(const V2Record *rec, int first, int n)
 	{
 		Span		s = rec->licenses[first + i];
 
-		elems[i] = Int32GetDatum(license_id(span_ptr(rec, s), s.len));
+		elems[i] = Int32GetDatum(license_id_for_spdx(span_ptr(rec, s), s.len));
 	}
 	return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
 }

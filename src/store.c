@@ -4,8 +4,7 @@
  *     writer of its record kind (license_v2_writer.c, license_v1_writer.c,
  *     advisory_writer.c); bad lines become error rows, counted past the
  *     first ones; the checkpoint is written with the file's rows, all or
- *     nothing.  License strings become ids through a cache that lives for
- *     one sync.
+ *     nothing.
  */
 #include "postgres.h"
 
@@ -14,28 +13,16 @@
 #include "mb/pg_wchar.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
-#include "record_limits.h"
 #include "store.h"
 
 /* Bad lines recorded per file; the rest are counted in one summary row. */
 #define MAX_ERROR_ROWS_PER_FILE 100
 #define EXCERPT_BYTES 120
 
-typedef struct LicenseEntry
-{
-	char		spdx[LIMIT_LICENSE_BYTES + 1];	/* hash key */
-	int32		id;
-} LicenseEntry;
-
-/* State of one sync: license cache and prepared plans. */
+/* State of one sync: prepared plans and the record kinds begun. */
 static MemoryContext sync_cxt = NULL;
-static HTAB *license_ids = NULL;
-static List *uncommitted_licenses = NIL;	/* keys added since last commit */
-static SPIPlanPtr plan_license_insert = NULL;
-static SPIPlanPtr plan_license_select = NULL;
 static SPIPlanPtr plan_checkpoint = NULL;
 static SPIPlanPtr plan_error = NULL;
 static List *started_kinds = NIL;	/* record kinds begun in this sync */
@@ -68,49 +55,14 @@ store_free_plan(SPIPlanPtr *plan)
 	*plan = NULL;
 }
 
-static void
-load_license_cache(void)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = LIMIT_LICENSE_BYTES + 1;
-	ctl.entrysize = sizeof(LicenseEntry);
-	ctl.hcxt = sync_cxt;
-	license_ids = hash_create("pkgmeta license ids", 1024, &ctl,
-							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	if (SPI_execute("SELECT id, spdx_identifier FROM pkgmeta.licenses", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read pkgmeta.licenses");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int32		id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
-													 SPI_tuptable->tupdesc, 1, &isnull));
-		char	   *spdx = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		LicenseEntry *e;
-
-		if (strlen(spdx) > LIMIT_LICENSE_BYTES)
-			continue;			/* cannot come from a record; never looked up */
-		e = hash_search(license_ids, spdx, HASH_ENTER, NULL);
-		e->id = id;
-	}
-	SPI_freetuptable(SPI_tuptable);
-}
-
 void
 store_begin_sync(void)
 {
-	Oid			text1[] = {TEXTOID};
 	Oid			cp_args[] = {TEXTOID, TEXTOID, INT2OID, INT8OID, INT4OID, TEXTOID};
 	Oid			err_args[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
 
 	sync_cxt = AllocSetContextCreate(TopMemoryContext, "pkgmeta store",
 									 ALLOCSET_DEFAULT_SIZES);
-	load_license_cache();
-	plan_license_insert = store_keep_plan(
-		"INSERT INTO pkgmeta.licenses (spdx_identifier) VALUES ($1) "
-		"ON CONFLICT (spdx_identifier) DO NOTHING RETURNING id", 1, text1);
-	plan_license_select = store_keep_plan(
-		"SELECT id FROM pkgmeta.licenses WHERE spdx_identifier = $1", 1, text1);
 	plan_checkpoint = store_keep_plan(
 		"INSERT INTO pkgmeta.checkpoints AS c (data_type, version_format, purl_type,"
 		"       sequence, chunk, object) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -126,69 +78,16 @@ store_begin_sync(void)
 void
 store_end_sync(void)
 {
-	SPIPlanPtr *plans[] = {&plan_license_insert, &plan_license_select,
-	&plan_checkpoint, &plan_error};
 	ListCell   *lc;
 
-	for (size_t i = 0; i < lengthof(plans); i++)
-		store_free_plan(plans[i]);
+	store_free_plan(&plan_checkpoint);
+	store_free_plan(&plan_error);
 	foreach(lc, started_kinds)
 		((const RecordKind *) lfirst(lc))->end_sync();
 	started_kinds = NIL;		/* its cells lived in sync_cxt */
 	if (sync_cxt != NULL)
 		MemoryContextDelete(sync_cxt);
 	sync_cxt = NULL;
-	license_ids = NULL;
-	uncommitted_licenses = NIL;
-}
-
-int32
-license_id(const char *spdx, size_t len)
-{
-	char		key[LIMIT_LICENSE_BYTES + 1];
-	LicenseEntry *e;
-	bool		found;
-	Datum		arg;
-
-	Assert(len <= LIMIT_LICENSE_BYTES);
-	memcpy(key, spdx, len);
-	key[len] = '\0';
-	e = hash_search(license_ids, key, HASH_FIND, NULL);
-	if (e != NULL)
-		return e->id;
-
-	arg = PointerGetDatum(cstring_to_text_with_len(spdx, len));
-	if (SPI_execute_plan(plan_license_insert, &arg, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "pkgmeta: could not insert license \"%s\"", key);
-	if (SPI_processed == 0 &&
-		SPI_execute_plan(plan_license_select, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read license \"%s\"", key);
-	if (SPI_processed != 1)
-		elog(ERROR, "pkgmeta: license \"%s\" vanished while syncing", key);
-
-	e = hash_search(license_ids, key, HASH_ENTER, &found);
-	e->id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &found));
-	SPI_freetuptable(SPI_tuptable);
-	uncommitted_licenses = lappend(uncommitted_licenses,
-								   MemoryContextStrdup(sync_cxt, key));
-	return e->id;
-}
-
-void
-store_discard_uncommitted(void)
-{
-	ListCell   *lc;
-
-	foreach(lc, uncommitted_licenses)
-		hash_search(license_ids, lfirst(lc), HASH_REMOVE, NULL);
-	store_keep_uncommitted();
-}
-
-void
-store_keep_uncommitted(void)
-{
-	list_free_deep(uncommitted_licenses);
-	uncommitted_licenses = NIL;
 }
 
 Checkpoint

@@ -33,7 +33,7 @@ typedef struct Checkpoint
 
 typedef struct FileStore FileStore;
 
-/* Around one sync: prepares plans and the license cache, then frees them. */
+/* Around one sync: prepares plans, then frees them. */
 extern void store_begin_sync(void);
 extern void store_end_sync(void);
 
@@ -62,14 +62,5 @@ extern void store_file_error(const FeedKey *key, const char *object,
 /* A plan kept until the end of the sync (store_free_plan). */
 extern SPIPlanPtr store_keep_plan(const char *sql, int nargs, Oid *argtypes);
 extern void store_free_plan(SPIPlanPtr *plan);
-
-/* The id of a license identifier, inserted on first use. */
-extern int32 license_id(const char *spdx, size_t len);
-
-/* Forgets license ids cached since the last commit (their rows rolled back). */
-extern void store_discard_uncommitted(void);
-
-/* Keeps license ids cached since the last commit (their rows committed). */
-extern void store_keep_uncommitted(void);
 
 #endif

@@ -28,6 +28,7 @@
 #include "record_kind.h"
 #include "record_limits.h"
 #include "settings.h"
+#include "source_location.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
@@ -182,7 +183,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 	edata = run_in_subtransaction(read_file_call, close_file_stream, &call);
 	if (edata != NULL)
 	{
-		store_discard_uncommitted();
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -195,7 +195,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 
 	SPI_commit();
 	pin_search_path();
-	store_keep_uncommitted();
 	ereport(DEBUG1,
 			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
 							 object->name, call.out.applied ? "applied" : "failed",

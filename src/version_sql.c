@@ -10,13 +10,14 @@
 #include "utils/builtins.h"
 
 #include "purl_types.h"
+#include "purl_types_sql.h"
 #include "version.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_version_cmp);
 
-/* "composer, conan, ..." : the purl types, with or without an ordering */
+/* "composer, conan, ...": the purl types that have a version ordering */
 static char *
-purl_type_list(bool ordered_only)
+ordered_type_names(void)
 {
 	StringInfoData buf;
 
@@ -25,7 +26,7 @@ purl_type_list(bool ordered_only)
 	{
 		const PurlType *pt = purl_type_by_id(id);
 
-		if (ordered_only && !version_has_ordering(pt->id))
+		if (!version_has_ordering(pt->id))
 			continue;
 		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", pt->name);
 	}
@@ -44,16 +45,13 @@ pkgmeta_version_cmp(PG_FUNCTION_ARGS)
 	int			cmp;
 
 	if (pt == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown purl type \"%s\"", text_to_cstring(type_text)),
-				 errhint("Use one of: %s.", purl_type_list(false))));
+		report_unknown_purl_type(VARDATA_ANY(type_text), VARSIZE_ANY_EXHDR(type_text));
 	if (!version_has_ordering(pt->id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("purl type \"%s\" has no version ordering", pt->name),
 				 errhint("Versions of such packages can only be matched exactly. "
-						 "Types with an ordering: %s.", purl_type_list(true))));
+						 "Types with an ordering: %s.", ordered_type_names())));
 
 	if (!version_compare(pt->id, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
 						 VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &cmp, &error))
