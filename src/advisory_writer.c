@@ -46,7 +46,7 @@ distro_column(void)
 }
 
 static void
-advisory_begin_sync(MemoryContext sync_cxt)
+advisory_begin_sync(void)
 {
 	Oid			upsert_args[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, DATEOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
@@ -54,11 +54,9 @@ advisory_begin_sync(MemoryContext sync_cxt)
 	Oid			forget_args[] = {INT8OID};
 	Oid			package_args[] = {INT8OID, INT2OID, TEXTOID, TEXTOID, TEXTOID,
 	TEXTARRAYOID, TEXTOID};
-	MemoryContext old = MemoryContextSwitchTo(sync_cxt);
 
 	decoded = palloc(sizeof(AdvisoryRecord));
 	advisory_record_init(decoded);
-	MemoryContextSwitchTo(old);
 	/* identifiers: jsonb as earlier versions stored them, absent keys left out */
 	plan_upsert = store_keep_plan(
 		"INSERT INTO pkgmeta.advisories AS a (advisory_id, source, title, description,"

@@ -25,14 +25,12 @@ static V1Row *decoded = NULL;
 static SPIPlanPtr plan_merge_v1 = NULL;
 
 static void
-license_v1_begin_sync(MemoryContext sync_cxt)
+license_v1_begin_sync(void)
 {
 	Oid			merge_args[] = {INT2OID};
-	MemoryContext old = MemoryContextSwitchTo(sync_cxt);
 
 	decoded = palloc(sizeof(V1Row));
 	v1_row_init(decoded);
-	MemoryContextSwitchTo(old);
 	/* v1 deltas add licenses to a version's set */
 	plan_merge_v1 = store_keep_plan(
 		"INSERT INTO pkgmeta.v1_licenses AS v (purl_type, name, version, licenses) "

@@ -36,15 +36,13 @@ static V2Record *decoded = NULL;
 static SPIPlanPtr plan_merge = NULL;
 
 static void
-license_v2_begin_sync(MemoryContext cxt)
+license_v2_begin_sync(void)
 {
 	Oid			merge_args[] = {INT2OID};
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 
-	sync_cxt = cxt;
+	sync_cxt = CurrentMemoryContext;
 	decoded = palloc(sizeof(V2Record));
 	v2_record_init(decoded);
-	MemoryContextSwitchTo(old);
 	plan_merge = store_keep_plan(
 		"WITH latest AS ("
 		"  SELECT DISTINCT ON (name) name, lowest_version, highest_version,"

@@ -17,9 +17,10 @@ typedef struct RecordKind
 {
 	/*
 	 * Prepares what the kind keeps for one sync (plans, the decoder's
-	 * reused record) in sync_cxt; end_sync frees what is not memory there.
+	 * reused record); it runs in the sync's memory context, which lives
+	 * until after end_sync, and end_sync frees what is not memory there.
 	 */
-	void		(*begin_sync) (MemoryContext sync_cxt);
+	void		(*begin_sync) (void);
 	void		(*end_sync) (void);
 
 	/* Decodes one line into the kind's record: NULL, or why it is rejected. */

@@ -128,9 +128,9 @@ store_begin_file(const FeedKey *key, const SourceObject *object)
 	{
 		MemoryContext old;
 
-		/* listed once begun: a kind that failed to begin tries again */
-		key->kind->begin_sync(sync_cxt);
 		old = MemoryContextSwitchTo(sync_cxt);
+		key->kind->begin_sync();
+		/* listed once begun: a kind that failed to begin tries again */
 		started_kinds = lappend(started_kinds, unconstify(RecordKind *, key->kind));
 		MemoryContextSwitchTo(old);
 	}
