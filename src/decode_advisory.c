@@ -111,6 +111,29 @@ next_element(JsonScan *js, char close, bool *ok)
 	return false;
 }
 
+/*
+ * Which of keys (NULL-terminated) the key just read is; -1 with a reason
+ * for an unknown key or one seen before in the object (where names it).
+ */
+static int
+object_key(JsonScan *js, const char *const *keys, int *seen, const char *where)
+{
+	for (int i = 0; keys[i] != NULL; i++)
+	{
+		if (!json_key_is(js, keys[i]))
+			continue;
+		if (*seen & (1 << i))
+		{
+			json_fail(js, "duplicate key \"%s\" in %s", js->key, where);
+			return -1;
+		}
+		*seen |= 1 << i;
+		return i;
+	}
+	json_fail(js, "unknown key \"%s\" in %s", js->key, where);
+	return -1;
+}
+
 /* An array of strings (or null) appended to *arr. */
 static bool
 parse_text_array(JsonScan *js, const char *what,
@@ -303,14 +326,31 @@ check_advisory(JsonScan *js, AdvisoryRecord *rec, bool has_id, bool has_source,
 	return parse_published_date(js, rec, published);
 }
 
+/* The keys of the advisory object, GitLab's (FORMAT-PART2.md, D2). */
+typedef enum AdvisoryKey
+{
+	ADVISORY_KEY_ID,
+	ADVISORY_KEY_SOURCE,
+	ADVISORY_KEY_PUBLISHED_DATE,
+	ADVISORY_KEY_TITLE,
+	ADVISORY_KEY_DESCRIPTION,
+	ADVISORY_KEY_CVSS_V2,
+	ADVISORY_KEY_CVSS_V3,
+	ADVISORY_KEY_URLS,
+	ADVISORY_KEY_IDENTIFIERS
+} AdvisoryKey;
+
+static const char *const advisory_keys[] = {
+	"id", "source", "published_date", "title", "description", "cvss_v2", "cvss_v3", "urls",
+	"identifiers", NULL
+};
+
 static bool
 parse_advisory(JsonScan *js, AdvisoryRecord *rec)
 {
 	bool		empty;
 	bool		ok = true;
-	bool		has_id = false,
-				has_source = false,
-				has_published = false;
+	int			seen = 0;
 	Span		published = {0, 0};
 
 	if (!open_list(js, "advisory", '{', false, &empty))
@@ -320,31 +360,44 @@ parse_advisory(JsonScan *js, AdvisoryRecord *rec)
 		{
 			if (!json_parse_key(js))
 				return false;
-			if (json_key_is(js, "id"))
-				ok = has_id = parse_text(js, "advisory.id", &rec->id);
-			else if (json_key_is(js, "source"))
-				ok = has_source = parse_text(js, "advisory.source", &rec->source);
-			else if (json_key_is(js, "published_date"))
-				ok = has_published = parse_text(js, "advisory.published_date", &published);
-			else if (json_key_is(js, "title"))
-				ok = parse_optional_text(js, "advisory.title", &rec->title);
-			else if (json_key_is(js, "description"))
-				ok = parse_optional_text(js, "advisory.description", &rec->description);
-			else if (json_key_is(js, "cvss_v2"))
-				ok = parse_optional_text(js, "advisory.cvss_v2", &rec->cvss_v2);
-			else if (json_key_is(js, "cvss_v3"))
-				ok = parse_optional_text(js, "advisory.cvss_v3", &rec->cvss_v3);
-			else if (json_key_is(js, "urls"))
-				ok = parse_text_array(js, "advisory.urls", &rec->urls, &rec->nurls,
-									  &rec->maxurls);
-			else if (json_key_is(js, "identifiers"))
-				ok = parse_identifiers(js, rec);
-			else
-				return json_fail(js, "unknown key \"%s\" in \"advisory\"", js->key);
+			switch (object_key(js, advisory_keys, &seen, "\"advisory\""))
+			{
+				case ADVISORY_KEY_ID:
+					ok = parse_text(js, "advisory.id", &rec->id);
+					break;
+				case ADVISORY_KEY_SOURCE:
+					ok = parse_text(js, "advisory.source", &rec->source);
+					break;
+				case ADVISORY_KEY_PUBLISHED_DATE:
+					ok = parse_text(js, "advisory.published_date", &published);
+					break;
+				case ADVISORY_KEY_TITLE:
+					ok = parse_optional_text(js, "advisory.title", &rec->title);
+					break;
+				case ADVISORY_KEY_DESCRIPTION:
+					ok = parse_optional_text(js, "advisory.description", &rec->description);
+					break;
+				case ADVISORY_KEY_CVSS_V2:
+					ok = parse_optional_text(js, "advisory.cvss_v2", &rec->cvss_v2);
+					break;
+				case ADVISORY_KEY_CVSS_V3:
+					ok = parse_optional_text(js, "advisory.cvss_v3", &rec->cvss_v3);
+					break;
+				case ADVISORY_KEY_URLS:
+					ok = parse_text_array(js, "advisory.urls", &rec->urls, &rec->nurls,
+										  &rec->maxurls);
+					break;
+				case ADVISORY_KEY_IDENTIFIERS:
+					ok = parse_identifiers(js, rec);
+					break;
+				default:
+					return false;	/* unknown or duplicate key */
+			}
 			if (!ok)
 				return false;
 		} while (next_element(js, '}', &ok));
-	return ok && check_advisory(js, rec, has_id, has_source, has_published, published);
+	return ok && check_advisory(js, rec, seen & (1 << ADVISORY_KEY_ID), seen & (1 << ADVISORY_KEY_SOURCE),
+								seen & (1 << ADVISORY_KEY_PUBLISHED_DATE), published);
 }
 
 /* A package's fields, checked once its object is read (its name known). */
@@ -388,6 +441,25 @@ check_package(JsonScan *js, AdvisoryRecord *rec, AffectedPackage *pkg, bool has_
 	return true;
 }
 
+/* The keys of a package object, GitLab's (FORMAT-PART2.md, D2) and distro_version. */
+typedef enum PackageKey
+{
+	PACKAGE_KEY_NAME,
+	PACKAGE_KEY_AFFECTED_RANGE,
+	PACKAGE_KEY_PURL_TYPE,
+	PACKAGE_KEY_SOLUTION,
+	PACKAGE_KEY_DISTRO,
+	PACKAGE_KEY_DISTRO_VERSION,
+	PACKAGE_KEY_FIXED_VERSIONS,
+	PACKAGE_KEY_VERSIONS,
+	PACKAGE_KEY_OVERRIDDEN_ADVISORY_FIELDS
+} PackageKey;
+
+static const char *const package_keys[] = {
+	"name", "affected_range", "purl_type", "solution", "distro", "distro_version",
+	"fixed_versions", "versions", "overridden_advisory_fields", NULL
+};
+
 static bool
 parse_package(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 {
@@ -396,6 +468,7 @@ parse_package(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 	OptionalText distro_version = {false};
 	bool		empty;
 	bool		ok = true;
+	int			seen = 0;
 	bool		has_name = false,
 				has_range = false;
 
@@ -414,28 +487,40 @@ parse_package(JsonScan *js, AdvisoryRecord *rec, PurlTypeId file_purl_type)
 		{
 			if (!json_parse_key(js))
 				return false;
-			/* a name or range of another type reads as lacking */
-			if (json_key_is(js, "name"))
-				ok = (has_name = json_next_is(js, '"')) ?
-					json_parse_string(js, &pkg->name) : json_skip_value(js, 1);
-			else if (json_key_is(js, "affected_range"))
-				ok = (has_range = json_next_is(js, '"')) ?
-					json_parse_string(js, &pkg->affected_range) : json_skip_value(js, 1);
-			else if (json_key_is(js, "purl_type"))
-				ok = parse_optional_text(js, "packages[].purl_type", &purl_type);
-			else if (json_key_is(js, "solution"))
-				ok = parse_optional_text(js, "packages[].solution", &pkg->solution);
-			else if (json_key_is(js, "distro"))
-				ok = parse_optional_text(js, "packages[].distro", &pkg->distro);
-			else if (json_key_is(js, "distro_version"))
-				ok = parse_optional_text(js, "packages[].distro_version", &distro_version);
-			else if (json_key_is(js, "fixed_versions"))
-				ok = parse_text_array(js, "packages[].fixed_versions", &rec->fixed_versions,
-									  &rec->nfixed_versions, &rec->maxfixed_versions);
-			else if (json_key_is(js, "versions") || json_key_is(js, "overridden_advisory_fields"))
-				ok = json_skip_value(js, 1);	/* GitLab's keys pkgmeta does not use */
-			else
-				return json_fail(js, "unknown key \"%s\" in a package", js->key);
+			switch (object_key(js, package_keys, &seen, "a package"))
+			{
+					/* a name or range of another type reads as lacking */
+				case PACKAGE_KEY_NAME:
+					ok = (has_name = json_next_is(js, '"')) ?
+						json_parse_string(js, &pkg->name) : json_skip_value(js, 1);
+					break;
+				case PACKAGE_KEY_AFFECTED_RANGE:
+					ok = (has_range = json_next_is(js, '"')) ?
+						json_parse_string(js, &pkg->affected_range) : json_skip_value(js, 1);
+					break;
+				case PACKAGE_KEY_PURL_TYPE:
+					ok = parse_optional_text(js, "packages[].purl_type", &purl_type);
+					break;
+				case PACKAGE_KEY_SOLUTION:
+					ok = parse_optional_text(js, "packages[].solution", &pkg->solution);
+					break;
+				case PACKAGE_KEY_DISTRO:
+					ok = parse_optional_text(js, "packages[].distro", &pkg->distro);
+					break;
+				case PACKAGE_KEY_DISTRO_VERSION:
+					ok = parse_optional_text(js, "packages[].distro_version", &distro_version);
+					break;
+				case PACKAGE_KEY_FIXED_VERSIONS:
+					ok = parse_text_array(js, "packages[].fixed_versions", &rec->fixed_versions,
+										  &rec->nfixed_versions, &rec->maxfixed_versions);
+					break;
+				case PACKAGE_KEY_VERSIONS:
+				case PACKAGE_KEY_OVERRIDDEN_ADVISORY_FIELDS:
+					ok = json_skip_value(js, 1);	/* GitLab's, not used here */
+					break;
+				default:
+					return false;	/* unknown or duplicate key */
+			}
 			if (!ok)
 				return false;
 		} while (next_element(js, '}', &ok));
