@@ -141,7 +141,8 @@ is(query($node, q{SELECT count(*) FROM pkgmeta_advisories('npm', 'left-pad')}), 
 
 # An affected package's distribution: "distro" (GitLab), "distro_version"
 # (older exports).  An unknown key of the advisory or of a package rejects
-# the advisory (FORMAT-PART2.md, D2); other top-level keys are ignored.
+# the advisory (FORMAT-PART2.md, D2), as does a key given twice; other
+# top-level keys are ignored.
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
 write_object($adv_root, 'v2/npm/3000/000000000.ndjson', lines => [
 	$adv->(id => '3001', packages => [ $pkg->('deb-a', '<1', '1', { distro => 'debian 12' }),
@@ -150,14 +151,16 @@ write_object($adv_root, 'v2/npm/3000/000000000.ndjson', lines => [
 	'{"advisory":{"id":"3002","source":"glad","published_date":"2020-01-01","severity":"high"},"packages":[]}',
 	'{"advisory":{"id":"3003","source":"glad","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*","ecosystem":"npm"}]}',
 	'{"advisory":{"id":"3004","source":"trivy-db","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*"}],"extra":{"any":[1,2]}}',
+	'{"advisory":{"id":"3005","source":"glad","published_date":"2020-01-01","urls":["a"],"urls":["b"]},"packages":[]}',
 ]);
 ($ret, $notices) = sync_notices($node);
 is(query($node, q{SELECT name, coalesce(distro, '-') FROM pkgmeta.affected_packages
 	WHERE advisory_id = '3001' ORDER BY name}),
 	"deb-a|debian 12\ndeb-b|debian 11\nno-distro|-", 'distro and distro_version both read into distro');
 is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE data_type = 'advisories' ORDER BY line}),
-	join("\n", '2: unknown key "severity" in "advisory"', '3: unknown key "ecosystem" in a package'),
-	'an unknown advisory or package key rejects the advisory');
+	join("\n", '2: unknown key "severity" in "advisory"', '3: unknown key "ecosystem" in a package',
+		'5: duplicate key "urls" in "advisory"'),
+	'an unknown advisory or package key rejects the advisory, and so does a key given twice');
 is(query($node, q{SELECT advisory_id || ' ' || source FROM pkgmeta.advisories WHERE advisory_id IN ('3002', '3003', '3004')}),
 	'3004 trivy-db', 'an unknown top-level key is ignored');
 
