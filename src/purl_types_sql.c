@@ -1,19 +1,21 @@
 /*
  * purl_types_sql.c
- *     The purl types (purl_types.h) seen from SQL: name normalization for
- *     what is written in SQL, the error for an unknown type, and the table
- *     the library was built with, for the test that pkgmeta.purl_types
- *     holds the same.
+ *     The purl types (purl_types.h) seen from SQL: a type named in an
+ *     argument (or the error for an unknown one), the names of the types
+ *     with a version ordering for hints, name normalization for what is
+ *     written in SQL, and the table the library was built with, for the
+ *     test that pkgmeta.purl_types holds the same.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
-#include "purl_types.h"
 #include "purl_types_sql.h"
+#include "version.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_normalize_name);
 PG_FUNCTION_INFO_V1(pkgmeta_compiled_purl_types);
@@ -25,6 +27,32 @@ report_unknown_purl_type(const char *name, size_t len)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown purl type \"%s\"", pnstrdup(name, len)),
 			 errhint("Use one of: %s.", purl_type_names())));
+}
+
+const PurlType *
+purl_type_from_text(const text *name)
+{
+	const PurlType *pt = purl_type_by_name(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+
+	if (pt == NULL)
+		report_unknown_purl_type(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+	return pt;
+}
+
+char *
+ordered_purl_type_names(void)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int id = PURL_TYPE_MIN; id <= PURL_TYPE_MAX; id++)
+	{
+		const PurlType *pt = purl_type_by_id(id);
+
+		if (version_has_ordering(pt->id))
+			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", pt->name);
+	}
+	return buf.data;
 }
 
 /* pkgmeta.normalize_name(purl_type smallint, name text) returns text */

@@ -9,13 +9,13 @@ use warnings;
 
 use File::Temp qw(tempdir);
 use IPC::Run qw(run);
+use PkgmetaDifferential;
 use Test::More;
 
 my $src = $ENV{PKGMETA_SRC} // '.';
 my $top = $ENV{PKGMETA_TOP} // $src;
 my $dir = tempdir('pkgmeta-versions-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $refdir = "$src/test/version_ref";
-my $maven_jar = '/usr/share/maven/lib/maven-artifact-3.x.jar';
 
 # --- the harness and the cases ---------------------------------------------
 my $harness = "$dir/version_harness";
@@ -34,15 +34,6 @@ ok(run([ '/usr/bin/python3', "$src/test/version_cases.py", $dir, 3000, 'deb=1500
 	'cases generated')
   or BAIL_OUT("cannot generate cases: $err");
 
-sub read_lines
-{
-	my ($file) = @_;
-	open(my $fh, '<', $file) or die "$file: $!";
-	my @lines = map { chomp; $_ } <$fh>;
-	close $fh;
-	return @lines;
-}
-
 # Our answers: "-1", "0", "1" or "invalid" for each "a<TAB>b" pair.
 sub ours
 {
@@ -52,16 +43,6 @@ sub ours
 	run([ $harness, 'compare' ], '<', \$in, '>', \$o, '2>', \$e)
 	  or die "harness failed: $e";
 	return map { (split /\t/)[0] } split /\n/, $o;
-}
-
-sub reference
-{
-	my ($cmd, $pairs) = @_;
-	my $in = join('', map { "$_\n" } @$pairs);
-	my ($o, $e) = ('', '');
-	run($cmd, '<', \$in, '>', \$o, '2>', \$e)
-	  or return (undef, "reference @$cmd failed: $e");
-	return ([ split /\n/, $o ], undef);
 }
 
 # Compares every pair with the reference; one assertion per ecosystem.
@@ -107,7 +88,7 @@ my %refs = (
 	pypi => [ 'packaging.version', [ '/usr/bin/python3', "$refdir/ref_pypi.py" ] ],
 	gem => [ 'Gem::Version', [ 'ruby', "$refdir/ref_gem.rb" ] ],
 	maven => [ 'ComparableVersion',
-		[ 'java', '-cp', $maven_jar, "$refdir/RefMaven.java" ] ],
+		[ 'java', '-cp', maven_classpath(), "$refdir/RefMaven.java" ] ],
 	rpm => [ 'rpm.labelCompare', [ '/usr/bin/python3', "$refdir/ref_rpm.py" ] ],
 	deb => [ 'dpkg --compare-versions', [ 'bash', "$refdir/ref_deb.sh" ] ],
 	composer => [ 'composer/semver', [ 'php', "$refdir/ref_composer.php" ] ],
