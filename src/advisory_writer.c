@@ -221,8 +221,9 @@ write_package(int64 advisory, const AdvisoryRecord *rec, const AffectedPackage *
 	args[2] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
 
 	/*
-	 * The raw range text, in the registry's syntax.  Where matching needs
-	 * it, the range parsed at ingest (src/range.c) is to be stored beside it.
+	 * The raw range text, in the registry's syntax.  The range compiled at
+	 * ingest (range_compile() of src/range.c, or its reason) is to be
+	 * stored beside it here, once advisory_packages has a column for it.
 	 */
 	args[3] = text_datum(pkg->affected_range);
 	args[4] = optional_datum(&pkg->solution, &nulls[4]);
