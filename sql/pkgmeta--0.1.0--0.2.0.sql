@@ -73,3 +73,14 @@ REVOKE ALL ON pkgmeta.cve_enrichment FROM PUBLIC;
 GRANT SELECT ON pkgmeta.cve_enrichment TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON pkgmeta.cve_enrichment TO pkgmeta_admin;
 SELECT pg_catalog.pg_extension_config_dump('pkgmeta.cve_enrichment', '');
+
+-- ---------------------------------------------------------------------------
+-- Advisories are decoded in C (src/decode_advisory.c) and written from C
+-- (src/advisory_writer.c): the SQL writer that validated jsonb goes.
+DROP FUNCTION pkgmeta.apply_advisory(jsonb, smallint);
+
+-- GitLab's exports name an affected package's distribution "distro"; older
+-- ones "distro_version" (FORMAT-PART2.md, section D).  The sync reads both
+-- into one column, and the view shows it under the new name.
+ALTER TABLE pkgmeta.advisory_packages RENAME COLUMN distro_version TO distro;
+ALTER VIEW pkgmeta.affected_packages RENAME COLUMN distro_version TO distro;

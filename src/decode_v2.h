@@ -13,14 +13,8 @@
 
 #include "lib/stringinfo.h"
 
+#include "json_scan.h"
 #include "record_limits.h"
-
-/* A decoded string: arena offset and length. */
-typedef struct Span
-{
-	uint32		off;
-	uint32		len;
-} Span;
 
 typedef struct V2Exception
 {

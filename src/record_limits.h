@@ -33,6 +33,42 @@ extern int	pkgmeta_max_licenses_per_set;
 extern int	pkgmeta_max_versions_per_tuple;
 extern int	pkgmeta_max_other_licenses;
 
+/*
+ * Advisory records: GitLab's own validation limits (FORMAT-PART2.md,
+ * section D point 5).  Package names and fixed versions use the name and
+ * version limits above.
+ */
+#define DEFAULT_MAX_ADVISORY_ID_LENGTH 36
+#define DEFAULT_MAX_ADVISORY_TITLE_LENGTH 256
+#define DEFAULT_MAX_ADVISORY_DESCRIPTION_LENGTH 8192
+#define DEFAULT_MAX_ADVISORY_URLS 20
+#define DEFAULT_MAX_URL_LENGTH 512
+#define DEFAULT_MAX_ADVISORY_IDENTIFIERS 10
+#define DEFAULT_MAX_IDENTIFIER_TYPE_LENGTH 32
+#define DEFAULT_MAX_IDENTIFIER_NAME_LENGTH 64
+#define DEFAULT_MAX_CVSS_LENGTH 256
+#define DEFAULT_MAX_DISTRO_LENGTH 256
+#define DEFAULT_MAX_SOLUTION_LENGTH 2048
+#define DEFAULT_MAX_AFFECTED_RANGE_LENGTH 512
+#define DEFAULT_MAX_FIXED_VERSIONS 10
+
+/* Upper bound of the advisory length settings: no line is longer. */
+#define LIMIT_ADVISORY_TEXT_BYTES (256 * 1024 * 1024)
+
+extern int	pkgmeta_max_advisory_id_length;
+extern int	pkgmeta_max_advisory_title_length;
+extern int	pkgmeta_max_advisory_description_length;
+extern int	pkgmeta_max_advisory_urls;
+extern int	pkgmeta_max_url_length;
+extern int	pkgmeta_max_advisory_identifiers;
+extern int	pkgmeta_max_identifier_type_length;
+extern int	pkgmeta_max_identifier_name_length;
+extern int	pkgmeta_max_cvss_length;
+extern int	pkgmeta_max_distro_length;
+extern int	pkgmeta_max_solution_length;
+extern int	pkgmeta_max_affected_range_length;
+extern int	pkgmeta_max_fixed_versions;
+
 /* Export files in one listing; bytes a gzip object may inflate to per byte stored. */
 #define DEFAULT_MAX_LISTING_OBJECTS 100000
 #define DEFAULT_MAX_INFLATE_RATIO 100
