@@ -84,3 +84,56 @@ DROP FUNCTION pkgmeta.apply_advisory(jsonb, smallint);
 -- into one column, and the view shows it under the new name.
 ALTER TABLE pkgmeta.advisory_packages RENAME COLUMN distro_version TO distro;
 ALTER VIEW pkgmeta.affected_packages RENAME COLUMN distro_version TO distro;
+
+-- ---------------------------------------------------------------------------
+-- The CVE enrichment feed has no purl type: its checkpoint and error rows
+-- hold NULL there.  The checkpoint's key stays unique with that NULL as one
+-- value (NULLS NOT DISTINCT, PostgreSQL 15 on), so the sync's upsert on
+-- (data_type, version_format, purl_type) finds it.
+ALTER TABLE pkgmeta.checkpoints DROP CONSTRAINT checkpoints_pkey;
+ALTER TABLE pkgmeta.checkpoints ALTER COLUMN purl_type DROP NOT NULL;
+ALTER TABLE pkgmeta.checkpoints ADD CONSTRAINT checkpoints_feed_key
+    UNIQUE NULLS NOT DISTINCT (data_type, version_format, purl_type);
+ALTER TABLE pkgmeta.sync_errors ALTER COLUMN purl_type DROP NOT NULL;
+
+CREATE OR REPLACE FUNCTION pkgmeta_checkpoints(
+    OUT data_type text, OUT version_format text, OUT purl_type text,
+    OUT sequence bigint, OUT chunk integer, OUT updated_at timestamptz)
+RETURNS SETOF record
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.data_type, c.version_format, t.name, c.sequence, c.chunk, c.updated_at
+      FROM pkgmeta.checkpoints c
+      LEFT JOIN pkgmeta.purl_types t ON t.id = c.purl_type
+     ORDER BY c.data_type, c.version_format DESC, c.purl_type NULLS FIRST
+$$;
+
+-- Each affected package with the EPSS score and known-exploit flag of its
+-- advisory's CVE (NULL without a CVE or without enrichment for it).
+CREATE OR REPLACE VIEW pkgmeta.affected_packages AS
+SELECT t.name AS purl_type,
+       ap.name,
+       a.advisory_id,
+       a.source,
+       a.title,
+       c.cve,
+       a.cvss_v2,
+       a.cvss_v3,
+       a.cvss_v4,
+       a.published_date,
+       ap.affected_range,
+       ap.fixed_versions,
+       ap.solution,
+       ap.distro,
+       a.urls,
+       e.epss_score,
+       e.known_exploited
+  FROM pkgmeta.advisory_packages ap
+  JOIN pkgmeta.advisories a ON a.id = ap.advisory
+  JOIN pkgmeta.purl_types t ON t.id = ap.purl_type
+  LEFT JOIN LATERAL (SELECT COALESCE(i ->> 'value', i ->> 'name') AS cve
+                       FROM pg_catalog.jsonb_array_elements(a.identifiers) AS i
+                      WHERE pg_catalog.lower(i ->> 'type') = 'cve'
+                      LIMIT 1) c ON true
+  LEFT JOIN pkgmeta.cve_enrichment e ON e.cve = c.cve;

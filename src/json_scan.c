@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "mb/pg_wchar.h"
 
 #include "hex.h"
@@ -225,6 +227,38 @@ parse_number_skip(JsonScan *js)
 			js->p++;
 	}
 	return js->p > start;
+}
+
+bool
+json_parse_number(JsonScan *js, double *out)
+{
+	const char *start;
+	char	   *text;
+
+	json_skip_ws(js);
+	start = js->p;
+	if (!parse_number_skip(js))
+		return false;
+	/* JSON number syntax is a subset of strtod's, in the server's C numeric locale */
+	text = pnstrdup(start, js->p - start);
+	*out = strtod(text, NULL);
+	pfree(text);
+	if (isinf(*out))
+		return json_fail(js, "number out of range");
+	return true;
+}
+
+bool
+json_parse_bool(JsonScan *js, bool *out)
+{
+	json_skip_ws(js);
+	if (js->p < js->end && *js->p == 't' && match_literal(js, "true"))
+		*out = true;
+	else if (js->p < js->end && *js->p == 'f' && match_literal(js, "false"))
+		*out = false;
+	else
+		return false;
+	return true;
 }
 
 bool

@@ -86,6 +86,15 @@ json_key_is(const JsonScan *js, const char *lit)
 	return js->key_len == strlen(lit) && strcmp(js->key, lit) == 0;
 }
 
+/*
+ * Decodes a JSON number (next after white space); one beyond the range of
+ * a double is rejected.
+ */
+extern bool json_parse_number(JsonScan *js, double *out);
+
+/* Decodes true or false; false without a reason for anything else. */
+extern bool json_parse_bool(JsonScan *js, bool *out);
+
 /* Skips any value; strings are decoded into the arena and dropped again. */
 extern bool json_skip_value(JsonScan *js, int depth);
 

@@ -1,8 +1,9 @@
 /*
  * record_kind.h
- *     One kind of record (v2 licenses, v1 licenses, v2 advisories): its
- *     decoder and its writer, which store.c drives line by line inside the
- *     file's transaction.  Each kind lives in its own writer file.
+ *     One kind of record (v2 licenses, v1 licenses, v2 advisories, CVE
+ *     enrichment): its decoder and its writer, which store.c drives line by
+ *     line inside the file's transaction.  Each kind lives in its own
+ *     writer file.
  */
 #ifndef PKGMETA_RECORD_KIND_H
 #define PKGMETA_RECORD_KIND_H
@@ -36,5 +37,6 @@ typedef struct RecordKind
 extern const RecordKind license_v2_kind;
 extern const RecordKind license_v1_kind;
 extern const RecordKind advisory_kind;
+extern const RecordKind cve_enrichment_kind;
 
 #endif

@@ -18,6 +18,7 @@
 
 char	   *pkgmeta_licenses_source = NULL;
 char	   *pkgmeta_advisories_source = NULL;
+char	   *pkgmeta_cve_enrichment_source = NULL;
 int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
 /* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
@@ -29,7 +30,7 @@ static char *version_formats_string = NULL;
 static char *data_types_string = NULL;
 
 static const char *const version_format_words[] = {"v1", "v2"};
-static const char *const data_type_words[] = {"licenses", "advisories"};
+static const char *const data_type_words[] = {"licenses", "advisories", "cve_enrichment"};
 
 static bool
 check_source(char **newval, void **extra, GucSource source)
@@ -158,7 +159,8 @@ static bool
 check_data_types(char **newval, void **extra, GucSource source)
 {
 	return check_word_list(newval, extra, data_type_words,
-						   lengthof(data_type_words), "licenses, advisories");
+						   lengthof(data_type_words),
+						   "licenses, advisories, cve_enrichment");
 }
 
 static void
@@ -411,9 +413,18 @@ settings_define(void)
 							   "gs://prod-export-advisory-bucket-1a6c642fc4de57d4",
 							   PGC_SUSET, 0,
 							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.cve_enrichment_source",
+							   "Where the CVE enrichment export is read from.",
+							   "file:///absolute/dir for a mirror directory, gs://bucket for "
+							   "Google Cloud Storage.",
+							   &pkgmeta_cve_enrichment_source,
+							   "gs://prod-export-cve-enrichment-bucket-1a6c642fc4de57d4",
+							   PGC_SUSET, 0,
+							   check_source, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.data_types",
 							   "Data types to sync.",
-							   "A comma-separated list of licenses and advisories; empty syncs none.",
+							   "A comma-separated list of licenses, advisories and cve_enrichment; "
+							   "empty syncs none.",
 							   &data_types_string,
 							   "licenses",
 							   PGC_SUSET, GUC_LIST_INPUT,

@@ -19,11 +19,13 @@ typedef struct PurlTypeSelection
 #define FORMAT_V2 0x2
 #define DATA_LICENSES 0x1
 #define DATA_ADVISORIES 0x2
+#define DATA_CVE_ENRICHMENT 0x4
 
 #define DEFAULT_MAX_LINE_LENGTH (1024 * 1024)
 
 extern char *pkgmeta_licenses_source;
 extern char *pkgmeta_advisories_source;
+extern char *pkgmeta_cve_enrichment_source;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;

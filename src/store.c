@@ -2,9 +2,9 @@
  * store.c
  *     The per-file transaction core: each line goes to the decoder and the
  *     writer of its record kind (license_v2_writer.c, license_v1_writer.c,
- *     advisory_writer.c); bad lines become error rows, counted past the
- *     first ones; the checkpoint is written with the file's rows, all or
- *     nothing.
+ *     advisory_writer.c, cve_enrichment_writer.c); bad lines become error
+ *     rows, counted past the first ones; the checkpoint is written with the
+ *     file's rows, all or nothing.
  */
 #include "postgres.h"
 
@@ -90,19 +90,29 @@ store_end_sync(void)
 	sync_cxt = NULL;
 }
 
+/* The feed's purl type id as an argument, or 'n' in *null_flag. */
+static Datum
+purl_type_arg(const FeedKey *key, char *null_flag)
+{
+	*null_flag = key->purl_type == FEED_NO_PURL_TYPE ? 'n' : ' ';
+	return Int16GetDatum(key->purl_type);
+}
+
 Checkpoint
 store_get_checkpoint(const FeedKey *key)
 {
 	Checkpoint	cp = {false};
 	Oid			argtypes[] = {TEXTOID, TEXTOID, INT2OID};
 	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
 
 	args[0] = CStringGetTextDatum(key->data_type);
 	args[1] = CStringGetTextDatum(key->version_format);
-	args[2] = Int16GetDatum(key->purl_type);
+	args[2] = purl_type_arg(key, &nulls[2]);
 	if (SPI_execute_with_args("SELECT sequence, chunk, object FROM pkgmeta.checkpoints"
-							  " WHERE data_type = $1 AND version_format = $2 AND purl_type = $3",
-							  3, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+							  " WHERE data_type = $1 AND version_format = $2"
+							  "   AND purl_type IS NOT DISTINCT FROM $3",
+							  3, argtypes, args, nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "pkgmeta: could not read checkpoints");
 	if (SPI_processed == 1)
 	{
@@ -161,7 +171,10 @@ insert_error_row(const FeedKey *key, const char *object, int64 line,
 
 	args[0] = CStringGetTextDatum(key->data_type);
 	args[1] = CStringGetTextDatum(key->version_format);
-	args[2] = CStringGetTextDatum(t->name);
+	if (t != NULL)
+		args[2] = CStringGetTextDatum(t->name);
+	else
+		nulls[2] = 'n';
 	args[3] = CStringGetTextDatum(object);
 	if (line > 0)
 		args[4] = Int64GetDatum(line);
@@ -201,6 +214,7 @@ int64
 store_finish_file(FileStore *fs)
 {
 	Datum		cp[6];
+	char		cp_nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int64		written = fs->key.kind->finish_file(fs->writer);
 
 	if (fs->first_unrecorded_line > 0)
@@ -213,11 +227,11 @@ store_finish_file(FileStore *fs)
 
 	cp[0] = CStringGetTextDatum(fs->key.data_type);
 	cp[1] = CStringGetTextDatum(fs->key.version_format);
-	cp[2] = Int16GetDatum(fs->key.purl_type);
+	cp[2] = purl_type_arg(&fs->key, &cp_nulls[2]);
 	cp[3] = Int64GetDatum(fs->object->sequence);
 	cp[4] = Int32GetDatum(fs->object->chunk);
 	cp[5] = CStringGetTextDatum(fs->object->name);
-	if (SPI_execute_plan(plan_checkpoint, cp, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(plan_checkpoint, cp, cp_nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "pkgmeta: could not record the checkpoint of %s", fs->object->name);
 	return written;
 }

@@ -17,11 +17,14 @@
 /* A feed: (data type, version format, purl type), the unit with one checkpoint. */
 typedef struct FeedKey
 {
-	const char *data_type;		/* "licenses" or "advisories" */
+	const char *data_type;		/* "licenses", "advisories", "cve_enrichment" */
 	const char *version_format; /* "v1" or "v2" */
 	const RecordKind *kind;		/* decoder and writer of its records */
-	PurlTypeId	purl_type;
+	PurlTypeId	purl_type;		/* FEED_NO_PURL_TYPE: one feed for all */
 } FeedKey;
+
+/* The purl type of a feed whose records have none: NULL in its rows. */
+#define FEED_NO_PURL_TYPE ((PurlTypeId) 0)
 
 typedef struct Checkpoint
 {

@@ -231,9 +231,29 @@ list_within_limit(Source *source, const FeedKey *key, const char *prefix,
 	return false;
 }
 
+/*
+ * The files of a feed under prefix or, when it has none there and the feed
+ * has one (flat_prefix), under the flattened layout a mirror may give it.
+ * False when a listing is over the limit.
+ */
+static bool
+list_feed(Source *source, const FeedKey *key, const char *prefix, const char *flat_prefix,
+		  const char *ext, const char *start_at, List **objects)
+{
+	if (!list_within_limit(source, key, prefix, ext, start_at, objects))
+		return false;
+	if (*objects != NIL || flat_prefix == NULL)
+		return true;
+	/* a checkpoint of the deeper layout would skip flattened names */
+	if (start_at != NULL && strncmp(start_at, prefix, strlen(prefix)) == 0)
+		start_at = NULL;
+	return list_within_limit(source, key, flat_prefix, ext, start_at, objects);
+}
+
 /* Files of a feed still to apply after its checkpoint, in order. */
 static List *
-pending_files(Source *source, const FeedKey *key, const char *prefix, const char *ext)
+pending_files(Source *source, const FeedKey *key, const char *prefix, const char *flat_prefix,
+			  const char *ext)
 {
 	Checkpoint	cp = store_get_checkpoint(key);
 	List	   *objects;
@@ -241,7 +261,8 @@ pending_files(Source *source, const FeedKey *key, const char *prefix, const char
 	ListCell   *lc;
 	bool		checkpoint_present = false;
 
-	if (!list_within_limit(source, key, prefix, ext, cp.exists ? cp.object : NULL, &objects) ||
+	if (!list_feed(source, key, prefix, flat_prefix, ext, cp.exists ? cp.object : NULL,
+				   &objects) ||
 		!cp.exists)
 		return objects;
 	foreach(lc, objects)
@@ -262,7 +283,8 @@ pending_files(Source *source, const FeedKey *key, const char *prefix, const char
 	 * The listing may have started at the checkpoint's folder: list again
 	 * from the first file.
 	 */
-	objects = source->methods->list(source, prefix, ext, NULL);
+	if (!list_feed(source, key, prefix, flat_prefix, ext, NULL, &objects))
+		return NIL;
 	ereport(WARNING,
 			(errmsg("pkgmeta: checkpointed file %s is no longer in %s", cp.object,
 					source->location),
@@ -284,9 +306,16 @@ typedef struct FeedSpec
 	char	  **source;
 	const char *source_setting;
 	const char *noun;			/* what its records are, for reports */
+
+	/*
+	 * A feed without purl types: its one folder in the registry's place,
+	 * which a mirror may flatten away (its files right under the version
+	 * format).  NULL: one feed per purl type, in the registry's folder.
+	 */
+	const char *folder;
 } FeedSpec;
 
-/* In sync order: v2 licenses before v1, then advisories. */
+/* In sync order: v2 licenses before v1, then advisories, then CVE enrichment. */
 static const FeedSpec feed_specs[] = {
 	{"licenses", "v2", "ndjson", &license_v2_kind, DATA_LICENSES, FORMAT_V2,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
@@ -294,6 +323,9 @@ static const FeedSpec feed_specs[] = {
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "versions"},
 	{"advisories", "v2", "ndjson", &advisory_kind, DATA_ADVISORIES, 0,
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
+	{"cve_enrichment", "v2", "ndjson", &cve_enrichment_kind, DATA_CVE_ENRICHMENT, 0,
+		&pkgmeta_cve_enrichment_source, "pkgmeta.cve_enrichment_source", "CVEs",
+	"cve_enrichment"},
 };
 
 /* Whether the settings, as they are now, still ask for this feed. */
@@ -304,6 +336,8 @@ feed_wanted(const FeedSpec *spec, PurlTypeId type)
 		return false;
 	if (spec->format_bit != 0 && !(pkgmeta_version_formats & spec->format_bit))
 		return false;
+	if (spec->folder != NULL)
+		return true;
 	for (int i = 0; i < pkgmeta_purl_types->count; i++)
 		if (pkgmeta_purl_types->types[i] == type)
 			return true;
@@ -325,15 +359,23 @@ absorb_config_reload(void)
 	}
 }
 
-static void
-report_feed(int level, const FeedSpec *spec, PurlTypeId type, const SyncTotals *t)
+/* "licenses v2 npm", or "cve_enrichment v2" for a feed without purl types */
+static char *
+feed_name(const FeedSpec *spec, PurlTypeId type)
 {
 	const PurlType *pt = purl_type_by_id(type);
 
+	return psprintf("%s %s%s%s", spec->data_type, spec->version_format,
+					pt ? " " : "", pt ? pt->name : "");
+}
+
+static void
+report_feed(int level, const FeedSpec *spec, PurlTypeId type, const SyncTotals *t)
+{
 	ereport(level,
-			(errmsg("pkgmeta: %s %s %s: %lld files, %lld %s, %lld bytes, "
+			(errmsg("pkgmeta: %s: %lld files, %lld %s, %lld bytes, "
 					"%lld bad lines, %lld failed files",
-					spec->data_type, spec->version_format, pt->name,
+					feed_name(spec, type),
 					(long long) t->files, (long long) t->packages, spec->noun,
 					(long long) t->bytes, (long long) t->bad_lines,
 					(long long) t->failed_files)));
@@ -382,12 +424,13 @@ static void
 sync_feed(RunState *run, int spec_index, PurlTypeId type)
 {
 	const FeedSpec *spec = &feed_specs[spec_index];
-	const PurlType *pt = purl_type_by_id(type);
 	FeedKey		key = {spec->data_type, spec->version_format, spec->kind, type};
 	Source	   *source = feed_source(run, spec_index);
-	char	   *prefix = psprintf("%s/%s/", spec->version_format, pt->registry_id);
+	char	   *prefix = psprintf("%s/%s/", spec->version_format,
+								  spec->folder ? spec->folder : purl_type_by_id(type)->registry_id);
+	char	   *flat_prefix = spec->folder ? psprintf("%s/", spec->version_format) : NULL;
 	SyncTotals	t = {0};
-	List	   *files = pending_files(source, &key, prefix, spec->ext);
+	List	   *files = pending_files(source, &key, prefix, flat_prefix, spec->ext);
 	ListCell   *lc;
 
 	foreach(lc, files)
@@ -429,8 +472,8 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 		if (!feed_wanted(spec, type))
 		{
 			ereport(run->report_level,
-					(errmsg("pkgmeta: %s %s %s switched off; stopped after %s",
-							spec->data_type, spec->version_format, pt->name, object->name)));
+					(errmsg("pkgmeta: %s switched off; stopped after %s",
+							feed_name(spec, type), object->name)));
 			break;
 		}
 	}
@@ -463,6 +506,12 @@ sync_all_feeds(RunState *run)
 	{
 		/* the list as the run started: a reload may free the settings' copy */
 		PurlTypeSelection types = *pkgmeta_purl_types;
+
+		if (feed_specs[s].folder != NULL)
+		{
+			types.count = 1;
+			types.types[0] = FEED_NO_PURL_TYPE;
+		}
 
 		for (int i = 0; i < types.count && !run->result.budget_spent && !run->result.disabled; i++)
 		{

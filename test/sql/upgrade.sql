@@ -13,11 +13,17 @@ CREATE TEMP TABLE before AS SELECT * FROM pkgmeta.affected_packages;
 ALTER EXTENSION pkgmeta UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'pkgmeta';
 SELECT purl_type, name, advisory_id, cve, affected_range, distro FROM pkgmeta.affected_packages ORDER BY name;
--- every column of every row as before, distro_version now called distro
+-- every column of every row as before, distro_version now called distro,
+-- and the CVE enrichment columns added at the end (no enrichment yet)
 SELECT count(*) AS changed_rows FROM (
-    SELECT to_jsonb(b) - 'distro_version' || jsonb_build_object('distro', b.distro_version) FROM before b
+    SELECT to_jsonb(b) - 'distro_version'
+           || jsonb_build_object('distro', b.distro_version, 'epss_score', null,
+                                 'known_exploited', null) FROM before b
     EXCEPT
     SELECT to_jsonb(a) FROM pkgmeta.affected_packages a) AS d;
+-- the enrichment of the advisory's CVE shows in its rows
+INSERT INTO pkgmeta.cve_enrichment (cve, epss_score, known_exploited) VALUES ('CVE-2021-1', 0.25, true);
+SELECT name, cve, epss_score, known_exploited FROM pkgmeta.affected_packages ORDER BY name;
 SELECT to_regprocedure('pkgmeta.apply_advisory(jsonb,smallint)') AS sql_advisory_writer;
 \c regression
 DROP DATABASE regress_pkgmeta_upgrade;

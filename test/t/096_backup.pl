@@ -38,7 +38,8 @@ is($ret, 0, 'the original syncs');
 # answers of the lookups, as text (ids included: they are restored too).
 my $tables = join(' UNION ALL ', map {
 	"SELECT '$_' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM pkgmeta.$_ x"
-} qw(licenses packages v1_licenses advisories advisory_packages checkpoints sync_errors));
+} qw(licenses packages v1_licenses advisories advisory_packages cve_enrichment checkpoints
+  sync_errors));
 my $state_sql = qq{
 SELECT t, n, h FROM ($tables) s ORDER BY t;
 SELECT * FROM pkgmeta_checkpoints() ORDER BY 1, 2, 3;
