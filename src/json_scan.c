@@ -240,7 +240,9 @@ json_parse_number(JsonScan *js, double *out)
 	if (!parse_number_skip(js))
 		return false;
 	/* JSON number syntax is a subset of strtod's, in the server's C numeric locale */
-	text = pnstrdup(start, js->p - start);
+	text = palloc(js->p - start + 1);
+	memcpy(text, start, js->p - start);
+	text[js->p - start] = '\0';
 	*out = strtod(text, NULL);
 	pfree(text);
 	if (isinf(*out))
