@@ -61,7 +61,7 @@ AS 'MODULE_PATHNAME', 'pkgmeta_distro_matches';
 GRANT EXECUTE ON FUNCTION pkgmeta_distro_matches(text, text, text) TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
--- CVE enrichment (doc/format.md, CVE enrichment): the EPSS score and the
+-- CVE enrichment (doc/format.md section 10): the EPSS score and the
 -- known-exploit flag of a CVE, as the last applied file of the feed says.
 CREATE TABLE pkgmeta.cve_enrichment (
     cve             text PRIMARY KEY,

@@ -1,8 +1,8 @@
 /*
  * decode_cve_enrichment.h
- *     Decoder of CVE enrichment records (FORMAT-PART2.md section A,
- *     doc/format.md): one JSON object per line into a typed record, or the
- *     reason it is rejected.  It never writes; cve_enrichment_writer.c does.
+ *     Decoder of CVE enrichment records (doc/format.md section 10): one JSON
+ *     object per line into a typed record, or the reason it is rejected.
+ *     It never writes; cve_enrichment_writer.c does.
  */
 #ifndef PKGMETA_DECODE_CVE_ENRICHMENT_H
 #define PKGMETA_DECODE_CVE_ENRICHMENT_H
