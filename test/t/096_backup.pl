@@ -10,14 +10,17 @@ use Test::More;
 my $node = new_node('backup');
 my $root = new_mirror($node);
 my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
+my $cve_root = PostgreSQL::Test::Utils::tempdir('cve_enrichment');
 $node->append_conf('postgresql.conf', qq{
 pkgmeta.advisories_source = 'file://$adv_root'
-pkgmeta.data_types = 'licenses, advisories'
+pkgmeta.cve_enrichment_source = 'file://$cve_root'
+pkgmeta.data_types = 'licenses, advisories, cve_enrichment'
 pkgmeta.version_formats = 'v1,v2'
 });
 $node->reload;
 
-# Every kind of synced row: v2 and v1 licenses, advisories, bad lines.
+# Every kind of synced row: v2 and v1 licenses, advisories, CVE enrichment
+# (its checkpoint without a purl type), bad lines.
 write_object($root, 'v2/npm/1000/000000000.ndjson', lines => [
 	record('lodash', lowest => '1.0.0', highest => '4.17.21'),
 	record('@scope/tool', default => ['unknown'], other => [ [ [ 'MIT', 'Apache-2.0' ], ['0.1.0'] ] ]),
@@ -31,6 +34,8 @@ write_object($adv_root, 'v2/npm/1000/000000000.ndjson', lines => [
 			published_date => '2020-07-15', urls => ['https://example.test/a-1'],
 			identifiers => [ { type => 'cve', name => 'CVE-2020-8203', value => 'CVE-2020-8203' } ] },
 		packages => [ { name => 'lodash', affected_range => '<4.17.19', fixed_versions => ['4.17.19'] } ] }) ]);
+write_object($cve_root, 'v2/cve_enrichment/1000/000000000.ndjson',
+	lines => [ '{"cve_id": "CVE-2020-8203", "epss_score": 0.42, "is_known_exploit": true}' ]);
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the original syncs');
 
@@ -49,6 +54,7 @@ SELECT advisory_id, source, affected_range FROM pkgmeta_advisories('npm', 'lodas
 };
 my $original = $node->safe_psql('postgres', $state_sql);
 like($original, qr/sync_errors\|2\|/, 'the original has its two bad lines recorded');
+like($original, qr/cve_enrichment\|v2\|\|1000\|0/, 'the original has the CVE enrichment checkpoint');
 like($original, qr/\{MIT\}/, 'the original answers lookups');
 
 # The next sync after a restore must read nothing: it resumes at the checkpoints.
@@ -80,7 +86,8 @@ my $other = new_node('backup_other', no_extension => 1);
 $other->append_conf('postgresql.conf', qq{
 pkgmeta.licenses_source = 'file://$root'
 pkgmeta.advisories_source = 'file://$adv_root'
-pkgmeta.data_types = 'licenses, advisories'
+pkgmeta.cve_enrichment_source = 'file://$cve_root'
+pkgmeta.data_types = 'licenses, advisories, cve_enrichment'
 pkgmeta.version_formats = 'v1,v2'
 });
 $other->reload;
