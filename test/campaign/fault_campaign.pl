@@ -1,12 +1,12 @@
 # Fault campaign: many syncs of licenses from the GCS test server and of
-# advisories from a directory, with random faults injected into random
-# objects (network faults, slow bodies, gzip stored corrupt under matching
-# hashes), and random pg_terminate_backend or immediate shutdowns of the
-# syncing server, in mid-file and between files.  While a sync runs, other
-# sessions read the tables in a loop.  After every round, and in every
-# reader's snapshot, the tables must hold exactly what the corpus files up
-# to the checkpoints of that moment say: nothing lost, nothing extra,
-# nothing twice, never half a file.
+# advisories and CVE enrichment from directories, with random faults
+# injected into random objects (network faults, slow bodies, gzip stored
+# corrupt under matching hashes), and random pg_terminate_backend or
+# immediate shutdowns of the syncing server, in mid-file and between files.
+# While a sync runs, other sessions read the tables in a loop.  After every
+# round, and in every reader's snapshot, the tables must hold exactly what
+# the corpus files up to the checkpoints of that moment say: nothing lost,
+# nothing extra, nothing twice, never half a file.
 #
 #   PKGMETA_CAMPAIGN_ROUNDS=1000 PKGMETA_CAMPAIGN_SEED=42 ./run test t/090_fault_campaign.pl
 #
@@ -166,7 +166,35 @@ for my $sequence (1000, 2000, 3000)
 }
 $files{'advisories'} = \@adv_files;
 
-# ---- the cluster, the bucket and the advisory directory -------------------
+# CVE enrichment (doc/format.md section 10): a record replaces its CVE's score
+# and flag.  The mirror has the bucket's layout or the flattened one.
+my $cve_folder = rand() < 0.5 ? 'v2/cve_enrichment' : 'v2';
+my @cve_bad_lines = ('{"cve_id":"CVE-2024-00001"}', '{"cve_id":"CVE-24-1","epss_score":0.5}',
+	'{"cve_id":"CVE-2024-00001","epss_score":0.5,"is_known_exploit":null}');
+my @cve_files;
+for my $sequence (1000, 2000, 3000)
+{
+	for my $chunk (0 .. int(rand(2)))
+	{
+		my $gz = rand() < 0.5;
+		my (@lines, @records);
+		for (1 .. 50 + int(rand(300)))
+		{
+			my $cve = sprintf('CVE-2024-%05d', int(rand(400)));
+			my $score = sprintf('%.3f', rand());
+			my $exploited = rand() < 0.2;
+			push @lines, qq({"cve_id":"$cve","epss_score":$score)
+			  . ($exploited || rand() < 0.5 ? ',"is_known_exploit":' . ($exploited ? 'true' : 'false') : '') . '}';
+			push @records, [ $cve, join('|', 'cve', $cve, $score + 0, $exploited ? 'true' : 'false') ];
+			push @lines, pick(@cve_bad_lines) if rand() < 0.01;
+		}
+		push @cve_files, { name => sprintf('%s/%d/%09d.ndjson', $cve_folder, $sequence, $chunk) . ($gz ? '.gz' : ''),
+			sequence => $sequence, chunk => $chunk, lines => \@lines, records => \@records, gzip => $gz };
+	}
+}
+$files{'cve_enrichment'} = \@cve_files;
+
+# ---- the cluster, the bucket and the directories ----------------------------
 
 my $node = new_node('campaign', conf => "pkgmeta.gcs_retry_delay = 10ms\n"
 	  . "pkgmeta.gcs_retries = 2\n"
@@ -174,12 +202,15 @@ my $node = new_node('campaign', conf => "pkgmeta.gcs_retry_delay = 10ms\n"
 	  . "restart_after_crash = on\n");
 my $root = PostgreSQL::Test::Utils::tempdir('bucket');
 my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
+my $cve_root = PostgreSQL::Test::Utils::tempdir('cve_enrichment');
+my %directory = (advisories => $adv_root, cve_enrichment => $cve_root);
 my $gcs = GcsTestServer->start(root => $root, bucket => 'campaign',
 	config => { content_encoding => \%encoded });
 reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
 	'pkgmeta.gcs_endpoint' => $gcs->endpoint,
 	'pkgmeta.advisories_source' => "file://$adv_root",
-	'pkgmeta.data_types' => 'licenses, advisories');
+	'pkgmeta.cve_enrichment_source' => "file://$cve_root",
+	'pkgmeta.data_types' => 'licenses, advisories, cve_enrichment');
 
 # Files appear a few at a time, as new deltas do.  A gzip file may be stored
 # corrupt (its listed hashes describe the corrupt bytes, so only inflating
@@ -203,7 +234,7 @@ sub file_bytes
 sub store_file
 {
 	my ($type, $f, $data) = @_;
-	write_object($type eq 'advisories' ? $adv_root : $root, $f->{name}, raw => $data);
+	write_object($directory{$type} // $root, $f->{name}, raw => $data);
 	$f->{size} = length $data;
 	return;
 }
@@ -230,7 +261,8 @@ sub publish
 my ($mismatches, $reader_checks, $reader_mismatches) = (0, 0, 0);
 
 # What the corpus files up to the checkpoints say, sorted: package rows of
-# the license types, and one row per affected package of the advisories.
+# the license types, one row per affected package of the advisories, one
+# per CVE.
 sub expected_rows
 {
 	my ($checkpoints) = @_;
@@ -253,7 +285,7 @@ sub expected_rows
 # transaction, so both are of the same moment.
 my $snapshot_sql = q{
 BEGIN ISOLATION LEVEL REPEATABLE READ;
-SELECT 'checkpoint|' || CASE WHEN data_type = 'advisories' THEN 'advisories' ELSE purl_type END
+SELECT 'checkpoint|' || CASE WHEN data_type = 'licenses' THEN purl_type ELSE data_type END
 	|| '|' || sequence || '|' || chunk
 	FROM pkgmeta_checkpoints() WHERE version_format = 'v2';
 SELECT purl_type || '|' || name || '|'
@@ -262,6 +294,7 @@ SELECT purl_type || '|' || name || '|'
 	FROM pkgmeta.package_licenses;
 SELECT advisory_id || '|' || source || '|' || title || '|' || purl_type || '|' || name || '|' || affected_range
 	FROM pkgmeta.affected_packages;
+SELECT 'cve|' || cve || '|' || epss_score || '|' || known_exploited FROM pkgmeta.cve_enrichment;
 SELECT 'staged|' || (SELECT count(*) FROM pkgmeta.staging);
 SELECT 'unnamed|' || count(*) FROM pkgmeta.sync_errors WHERE object IS NULL;
 COMMIT;
@@ -345,7 +378,7 @@ sub random_fault
 
 sub applied_through
 {
-	return { map { my ($t, $d, $s, $c) = split /\|/; (($d eq 'advisories' ? $d : $t) => "$s/$c") } split /\n/,
+	return { map { my ($t, $d, $s, $c) = split /\|/; (($d eq 'licenses' ? $t : $d) => "$s/$c") } split /\n/,
 		query($node, q{SELECT purl_type, data_type, sequence, chunk FROM pkgmeta_checkpoints()
 			WHERE version_format = 'v2'}) };
 }
@@ -364,7 +397,7 @@ for my $round (1 .. $rounds)
 	# network faults go to the published license objects not applied yet
 	my $through = applied_through();
 	my @pending;
-	for my $type (grep { $_ ne 'advisories' } sort keys %files)
+	for my $type (grep { $registry{$_} } sort keys %files)
 	{
 		my ($s, $c) = split m{/}, $through->{$type} // '-1/-1';
 		push @pending, grep { $_->{sequence} > $s || ($_->{sequence} == $s && $_->{chunk} > $c) }
