@@ -324,8 +324,7 @@ static const FeedSpec feed_specs[] = {
 	{"advisories", "v2", "ndjson", &advisory_kind, DATA_ADVISORIES, 0,
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
 	{"cve_enrichment", "v2", "ndjson", &cve_enrichment_kind, DATA_CVE_ENRICHMENT, 0,
-		&pkgmeta_cve_enrichment_source, "pkgmeta.cve_enrichment_source", "CVEs",
-	"cve_enrichment"},
+	&pkgmeta_cve_enrichment_source, "pkgmeta.cve_enrichment_source", "CVEs", "cve_enrichment"},
 };
 
 /* Whether the settings, as they are now, still ask for this feed. */

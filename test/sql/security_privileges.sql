@@ -88,6 +88,7 @@ SET pkgmeta.max_inflate_ratio = 1000000;
 SET pkgmeta.max_versions_per_tuple = 1000000;
 ALTER SYSTEM SET pkgmeta.purl_types = 'npm';
 SET pkgmeta.advisories_source = 'file:///etc';
+SET pkgmeta.cve_enrichment_source = 'file:///etc';
 RESET ROLE;
 
 -- superusers may (and the setting then holds for the roles they become)

@@ -13,6 +13,15 @@ SET pkgmeta.purl_types = 'npm, maven,npm';
 SHOW pkgmeta.purl_types;
 SET pkgmeta.purl_types = 'npm,rubygem';
 SET pkgmeta.purl_types = '';
+-- CVE enrichment: its own source, checked like the others, and a data type
+SHOW pkgmeta.cve_enrichment_source;
+SET pkgmeta.cve_enrichment_source = 'file://relative/dir';
+SET pkgmeta.cve_enrichment_source = 'file:///srv/cve-mirror';
+SHOW pkgmeta.cve_enrichment_source;
+SHOW pkgmeta.data_types;
+SET pkgmeta.data_types = 'licenses,cve_enrichment';
+SHOW pkgmeta.data_types;
+SET pkgmeta.data_types = 'cve';
 SET pkgmeta.max_line_length = 10;
 -- typos in the prefix are reported
 SET pkgmeta.no_such_setting = 1;
