@@ -144,55 +144,49 @@ sub make_advisory
 	return ($json, $id, \@rows);
 }
 
-# Advisory files in applying order: {name, sequence, chunk, lines, records}
-# where records are [key, rows] of the valid lines.
-my @adv_files;
-for my $sequence (1000, 2000, 3000)
+# Files of a feed read from a directory, in applying order: {name, sequence,
+# chunk, lines, records} where records are [key, rows] of the valid lines;
+# $make->($i) gives record $i's (line, key, rows).
+sub directory_files
 {
-	for my $chunk (0 .. int(rand(2)))
+	my ($folder, $make, @bad_lines) = @_;
+	my @feed_files;
+	for my $sequence (1000, 2000, 3000)
 	{
-		my $gz = rand() < 0.5;
-		my (@lines, @records);
-		for (1 .. 50 + int(rand(300)))
+		for my $chunk (0 .. int(rand(2)))
 		{
-			my ($json, $key, $rows) = make_advisory(int(rand(400)));
-			push @lines, $json;
-			push @records, [ $key, $rows ];
-			push @lines, pick(@adv_bad_lines) if rand() < 0.01;
+			my $gz = rand() < 0.5;
+			my (@lines, @records);
+			for (1 .. 50 + int(rand(300)))
+			{
+				my ($line, $key, $rows) = $make->(int(rand(400)));
+				push @lines, $line;
+				push @records, [ $key, $rows ];
+				push @lines, pick(@bad_lines) if rand() < 0.01;
+			}
+			push @feed_files, { name => sprintf('%s/%d/%09d.ndjson', $folder, $sequence, $chunk) . ($gz ? '.gz' : ''),
+				sequence => $sequence, chunk => $chunk, lines => \@lines, records => \@records, gzip => $gz };
 		}
-		push @adv_files, { name => sprintf('v2/npm/%d/%09d.ndjson', $sequence, $chunk) . ($gz ? '.gz' : ''),
-			sequence => $sequence, chunk => $chunk, lines => \@lines, records => \@records, gzip => $gz };
 	}
+	return \@feed_files;
 }
-$files{'advisories'} = \@adv_files;
+$files{'advisories'} = directory_files('v2/npm', \&make_advisory, @adv_bad_lines);
 
 # CVE enrichment (doc/format.md section 10): a record replaces its CVE's score
 # and flag.  The mirror has the bucket's layout or the flattened one.
-my $cve_folder = rand() < 0.5 ? 'v2/cve_enrichment' : 'v2';
-my @cve_bad_lines = ('{"cve_id":"CVE-2024-00001"}', '{"cve_id":"CVE-24-1","epss_score":0.5}',
-	'{"cve_id":"CVE-2024-00001","epss_score":0.5,"is_known_exploit":null}');
-my @cve_files;
-for my $sequence (1000, 2000, 3000)
+sub make_cve_enrichment
 {
-	for my $chunk (0 .. int(rand(2)))
-	{
-		my $gz = rand() < 0.5;
-		my (@lines, @records);
-		for (1 .. 50 + int(rand(300)))
-		{
-			my $cve = sprintf('CVE-2024-%05d', int(rand(400)));
-			my $score = sprintf('%.3f', rand());
-			my $exploited = rand() < 0.2;
-			push @lines, qq({"cve_id":"$cve","epss_score":$score)
-			  . ($exploited || rand() < 0.5 ? ',"is_known_exploit":' . ($exploited ? 'true' : 'false') : '') . '}';
-			push @records, [ $cve, join('|', 'cve', $cve, $score + 0, $exploited ? 'true' : 'false') ];
-			push @lines, pick(@cve_bad_lines) if rand() < 0.01;
-		}
-		push @cve_files, { name => sprintf('%s/%d/%09d.ndjson', $cve_folder, $sequence, $chunk) . ($gz ? '.gz' : ''),
-			sequence => $sequence, chunk => $chunk, lines => \@lines, records => \@records, gzip => $gz };
-	}
+	my ($i) = @_;
+	my $cve = sprintf('CVE-2024-%05d', $i);
+	my $score = sprintf('%.3f', rand());
+	my $exploited = rand() < 0.2;
+	my $line = qq({"cve_id":"$cve","epss_score":$score)
+	  . ($exploited || rand() < 0.5 ? ',"is_known_exploit":' . ($exploited ? 'true' : 'false') : '') . '}';
+	return ($line, $cve, join('|', 'cve', $cve, $score + 0, $exploited ? 'true' : 'false'));
 }
-$files{'cve_enrichment'} = \@cve_files;
+$files{'cve_enrichment'} = directory_files(rand() < 0.5 ? 'v2/cve_enrichment' : 'v2',
+	\&make_cve_enrichment, '{"cve_id":"CVE-2024-00001"}', '{"cve_id":"CVE-24-1","epss_score":0.5}',
+	'{"cve_id":"CVE-2024-00001","epss_score":0.5,"is_known_exploit":null}');
 
 # ---- the cluster, the bucket and the directories ----------------------------
 
