@@ -98,6 +98,26 @@ purl_type_arg(const FeedKey *key, char *null_flag)
 	return Int16GetDatum(key->purl_type);
 }
 
+/*
+ * A feed without a purl type needs the 0.2.0 schema, where its checkpoint
+ * and error rows may hold no purl type; the library also syncs a database
+ * not yet updated from 0.1.0, whose rows could not even record the failure.
+ */
+static void
+check_schema_for_no_purl_type(const FeedKey *key)
+{
+	if (SPI_execute("SELECT FROM pg_catalog.pg_attribute"
+					" WHERE attrelid = 'pkgmeta.checkpoints'::pg_catalog.regclass"
+					"   AND attname = 'purl_type' AND NOT attnotnull", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "pkgmeta: could not read the columns of pkgmeta.checkpoints");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pkgmeta: the %s feed needs extension pkgmeta 0.2.0", key->data_type),
+				 errhint("Run ALTER EXTENSION pkgmeta UPDATE, or remove %s from pkgmeta.data_types.",
+						 key->data_type)));
+}
+
 Checkpoint
 store_get_checkpoint(const FeedKey *key)
 {
@@ -106,6 +126,8 @@ store_get_checkpoint(const FeedKey *key)
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', ' '};
 
+	if (key->purl_type == FEED_NO_PURL_TYPE)
+		check_schema_for_no_purl_type(key);
 	args[0] = CStringGetTextDatum(key->data_type);
 	args[1] = CStringGetTextDatum(key->version_format);
 	args[2] = purl_type_arg(key, &nulls[2]);

@@ -10,6 +10,12 @@ SELECT pkgmeta.apply_advisory('{"advisory":{"id":"u-1","source":"glad","publishe
     "packages":[{"name":"OpenSSL","affected_range":"<1.1","distro_version":"debian 11"},
                 {"name":"zlib","affected_range":"*"}]}', 11::smallint);
 CREATE TEMP TABLE before AS SELECT * FROM pkgmeta.affected_packages;
+-- the CVE enrichment feed waits for the update, saying so
+SET pkgmeta.data_types = 'cve_enrichment';
+SET pkgmeta.cve_enrichment_source = 'file:///';
+CALL pkgmeta_sync();
+RESET pkgmeta.data_types;
+RESET pkgmeta.cve_enrichment_source;
 ALTER EXTENSION pkgmeta UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'pkgmeta';
 SELECT purl_type, name, advisory_id, cve, affected_range, distro FROM pkgmeta.affected_packages ORDER BY name;
