@@ -1,7 +1,7 @@
 /*
  * gcs_listing.c
  *     Listing a GCS bucket's export objects: the list request, page by page,
- *     and the JSON listing parser (FORMAT.md section 3).
+ *     and the JSON listing parser (doc/format.md section 3).
  */
 #include "postgres.h"
 
