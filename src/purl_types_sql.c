@@ -7,6 +7,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "pg_compat.h"
 #include "purl_types.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_normalize_name);

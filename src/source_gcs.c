@@ -41,6 +41,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "pg_compat.h"
 #include "source.h"
 
 /* Holds at least one libcurl write (CURL_MAX_WRITE_SIZE), so a pause ends. */
@@ -800,9 +801,8 @@ seconds_since(TimestampTz start)
 	return TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()) / 1000.0;
 }
 
-static void raise_failure(GcsSource *gs, const char *what, const char *name,
-						  const Failure *f, int attempts, TimestampTz started)
-			pg_attribute_noreturn();
+pg_noreturn static void raise_failure(GcsSource *gs, const char *what, const char *name,
+									  const Failure *f, int attempts, TimestampTz started);
 
 static void
 raise_failure(GcsSource *gs, const char *what, const char *name, const Failure *f,

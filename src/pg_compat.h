@@ -1,0 +1,91 @@
+/*
+ * pg_compat.h
+ *     The server API differences between the PostgreSQL major versions
+ *     pkgmeta builds against (15 to 18), in one place: the code calls the
+ *     names below and stays free of version tests.  Tested here on 15, 16
+ *     and 18; the 17 branches follow that release's headers (its API is the
+ *     16 one for everything below).
+ */
+#ifndef PKGMETA_PG_COMPAT_H
+#define PKGMETA_PG_COMPAT_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/tableam.h"
+#include "executor/executor.h"
+#include "utils/relcache.h"
+
+/* 16 moved the varlena macros (VARDATA, VARSIZE_ANY...) out of postgres.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/*
+ * A function that never returns, marked before its declaration: 18 has
+ * only pg_noreturn (C11 _Noreturn), before it pg_attribute_noreturn() went
+ * after the declarator.  _Noreturn does on all of them (we build as C11).
+ */
+#ifndef pg_noreturn
+#define pg_noreturn _Noreturn
+#endif
+
+/*
+ * The primary key index of rel.  18 asks whether a deferrable one will do:
+ * no, as the unique check of the inserts must be immediate.
+ */
+#if PG_VERSION_NUM >= 180000
+#define compat_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define compat_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
+#endif
+
+/* An index scan without EXPLAIN instrumentation (18 added that argument). */
+#if PG_VERSION_NUM >= 180000
+#define compat_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
+	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), (norderbys))
+#else
+#define compat_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
+	index_beginscan((heap), (index), (snapshot), (nkeys), (norderbys))
+#endif
+
+/*
+ * The index entries of a row just inserted or updated.  16 added
+ * onlySummarizing: after an update that HOT kept on its page, only the
+ * summarizing indexes (BRIN, should a site add one) take the new version.
+ * Before 16 such an update needed no index entry at all.
+ */
+#if PG_VERSION_NUM >= 160000
+#define compat_insert_index_tuples(rri, slot, estate, update, only_summarizing) \
+	ExecInsertIndexTuples((rri), (slot), (estate), (update), false, NULL, NIL, \
+						  (only_summarizing))
+#else
+#define compat_insert_index_tuples(rri, slot, estate, update, only_summarizing) \
+	ExecInsertIndexTuples((rri), (slot), (estate), (update), false, NULL, NIL)
+#endif
+
+/*
+ * simple_table_tuple_update(), returning whether the new row version needs
+ * index entries and, in *only_summarizing, whether only the summarizing
+ * indexes do (15 answers with a bool, 16 with TU_UpdateIndexes).
+ */
+static inline bool
+compat_simple_update(Relation rel, ItemPointer tid, TupleTableSlot *slot,
+					 Snapshot snapshot, bool *only_summarizing)
+{
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes update_indexes;
+
+	simple_table_tuple_update(rel, tid, slot, snapshot, &update_indexes);
+	*only_summarizing = update_indexes == TU_Summarizing;
+	return update_indexes != TU_None;
+#else
+	bool		update_indexes;
+
+	simple_table_tuple_update(rel, tid, slot, snapshot, &update_indexes);
+	*only_summarizing = false;
+	return update_indexes;
+#endif
+}
+
+#endif							/* PKGMETA_PG_COMPAT_H */
