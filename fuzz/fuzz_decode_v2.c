@@ -81,7 +81,7 @@ check_record(const V2Record *rec, bool utf8_input)
 static bool
 server_parses_json(const char *line, size_t len)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) line, len, PG_UTF8, true);
+	JsonLexContext *lex = compat_json_lexer((char *) line, len, PG_UTF8, true);
 
 	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }

@@ -13,7 +13,13 @@
 
 #include "access/genam.h"
 #include "access/tableam.h"
+#include "common/base64.h"
+#include "common/jsonapi.h"
 #include "executor/executor.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "storage/sinvaladt.h"
 #include "utils/relcache.h"
 
 /* 16 moved the varlena macros (VARDATA, VARSIZE_ANY...) out of postgres.h */
@@ -87,5 +93,55 @@ compat_simple_update(Relation rel, ItemPointer tid, TupleTableSlot *slot,
 	return update_indexes;
 #endif
 }
+
+/*
+ * A JSON semantic action returns a JsonParseErrorType from 16 on (nothing
+ * before): declare it as returning json_action_result and end it with
+ * return JSON_ACTION_DONE.
+ */
+#if PG_VERSION_NUM >= 160000
+typedef JsonParseErrorType json_action_result;
+#define JSON_ACTION_DONE JSON_SUCCESS
+#else
+typedef void json_action_result;
+#define JSON_ACTION_DONE
+#endif
+
+/* A lexer of a string of len bytes; 17 lets the caller provide its struct. */
+#if PG_VERSION_NUM >= 170000
+#define compat_json_lexer(json, len, encoding, need_escapes) \
+	makeJsonLexContextCstringLen(NULL, (json), (len), (encoding), (need_escapes))
+#else
+#define compat_json_lexer(json, len, encoding, need_escapes) \
+	makeJsonLexContextCstringLen((json), (len), (encoding), (need_escapes))
+#endif
+
+/*
+ * A backend's number, whose PGPROC GetPGProcByNumber() finds: 17 made the
+ * proc number the one backend identifier (ProcNumber, MyProcNumber) in
+ * place of PGPROC.pgprocno and of the BackendId of virtual transactions.
+ */
+#if PG_VERSION_NUM >= 170000
+#define COMPAT_INVALID_PROCNO INVALID_PROC_NUMBER
+#define compat_my_procno() MyProcNumber
+#define compat_vxid_proc(vxid) ProcNumberGetProc((vxid).procNumber)
+#else
+#define COMPAT_INVALID_PROCNO INVALID_PGPROCNO
+#define compat_my_procno() (MyProc->pgprocno)
+#define compat_vxid_proc(vxid) BackendIdGetProc((vxid).backendId)
+#endif
+
+/* Base64 of bytes: 18 types the binary side uint8, before it was char. */
+#if PG_VERSION_NUM >= 180000
+#define compat_b64_encode(src, len, dst, dstlen) \
+	pg_b64_encode((src), (len), (dst), (dstlen))
+#define compat_b64_decode(src, len, dst, dstlen) \
+	pg_b64_decode((src), (len), (dst), (dstlen))
+#else
+#define compat_b64_encode(src, len, dst, dstlen) \
+	pg_b64_encode((const char *) (src), (len), (dst), (dstlen))
+#define compat_b64_decode(src, len, dst, dstlen) \
+	pg_b64_decode((src), (len), (char *) (dst), (dstlen))
+#endif
 
 #endif							/* PKGMETA_PG_COMPAT_H */

@@ -911,7 +911,7 @@ list_item_done(ListParse *p)
 	MemoryContextSwitchTo(old);
 }
 
-static void
+static json_action_result
 lp_object_start(void *state)
 {
 	ListParse  *p = state;
@@ -919,9 +919,10 @@ lp_object_start(void *state)
 	p->depth++;
 	if (p->in_items && p->depth == 2)
 		p->name = p->size = p->crc32c = p->md5 = p->content_encoding = NULL;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_object_end(void *state)
 {
 	ListParse  *p = state;
@@ -929,42 +930,46 @@ lp_object_end(void *state)
 	if (p->in_items && p->depth == 2)
 		list_item_done(p);
 	p->depth--;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_array_start(void *state)
 {
 	ListParse  *p = state;
 
 	if (p->depth == 1 && p->field && strcmp(p->field, "items") == 0)
 		p->in_items = true;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_array_end(void *state)
 {
 	ListParse  *p = state;
 
 	if (p->depth == 1)
 		p->in_items = false;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_field_start(void *state, char *fname, bool isnull)
 {
 	ListParse  *p = state;
 
 	if (p->depth <= 2)
 		p->field = fname;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_scalar(void *state, char *token, JsonTokenType type)
 {
 	ListParse  *p = state;
 
 	if (p->field == NULL || type == JSON_TOKEN_NULL)
-		return;
+		return JSON_ACTION_DONE;
 	if (p->depth == 1 && strcmp(p->field, "nextPageToken") == 0)
 		p->next_page_token = token;
 	else if (p->depth == 2 && p->in_items)
@@ -980,6 +985,7 @@ lp_scalar(void *state, char *token, JsonTokenType type)
 		else if (strcmp(p->field, "contentEncoding") == 0)
 			p->content_encoding = token;
 	}
+	return JSON_ACTION_DONE;
 }
 
 /* Fetches one listing page into page, retrying what is transient. */
@@ -1099,7 +1105,7 @@ gcs_list(Source *source, const char *prefix, const char *ext, const char *start_
 		p.in_items = false;
 		p.field = NULL;
 		p.next_page_token = NULL;
-		lex = makeJsonLexContextCstringLen(page.data, page.len, PG_UTF8, true);
+		lex = compat_json_lexer(page.data, page.len, PG_UTF8, true);
 		rc = pg_parse_json(lex, &sem);
 		MemoryContextSwitchTo(old);
 		if (rc != JSON_SUCCESS)
@@ -1266,12 +1272,12 @@ gcs_read(SourceReader *r, char *buf, size_t cap)
 static bool
 decode_hash(const char *b64, uint8 *out, int len)
 {
-	char		tmp[64];
+	uint8		tmp[64];
 	int			n;
 
 	if (pg_b64_dec_len(strlen(b64)) > (int) sizeof(tmp))
 		return false;
-	n = pg_b64_decode(b64, strlen(b64), tmp, sizeof(tmp));
+	n = compat_b64_decode(b64, strlen(b64), tmp, sizeof(tmp));
 	if (n != len)
 		return false;
 	memcpy(out, tmp, len);
@@ -1282,7 +1288,7 @@ static char *
 encode_hash(const uint8 *raw, int len)
 {
 	char	   *out = palloc(pg_b64_enc_len(len) + 1);
-	int			n = pg_b64_encode((const char *) raw, len, out, pg_b64_enc_len(len));
+	int			n = compat_b64_encode(raw, len, out, pg_b64_enc_len(len));
 
 	out[Max(n, 0)] = '\0';
 	return out;

@@ -27,6 +27,7 @@
 
 #include "decode_v1.h"
 #include "decode_v2.h"
+#include "pg_compat.h"
 #include "record_limits.h"
 #include "settings.h"
 #include "status.h"
@@ -60,7 +61,7 @@ sync_lock_try(int *holder)
 	holders = GetLockConflicts(&tag, ExclusiveLock, NULL);
 	if (VirtualTransactionIdIsValid(holders[0]))
 	{
-		PGPROC	   *proc = BackendIdGetProc(holders[0].backendId);
+		PGPROC	   *proc = compat_vxid_proc(holders[0]);
 
 		if (proc != NULL)
 			*holder = proc->pid;

@@ -9,6 +9,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
+#include "pg_compat.h"
 #include "purl_types.h"
 #include "version.h"
 
