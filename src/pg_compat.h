@@ -20,6 +20,7 @@
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/sinvaladt.h"
+#include "utils/guc.h"
 #include "utils/relcache.h"
 
 /* 16 moved the varlena macros (VARDATA, VARSIZE_ANY...) out of postgres.h */
@@ -142,6 +143,19 @@ typedef void json_action_result;
 	pg_b64_encode((const char *) (src), (len), (dst), (dstlen))
 #define compat_b64_decode(src, len, dst, dstlen) \
 	pg_b64_decode((src), (len), (char *) (dst), (dstlen))
+#endif
+
+/*
+ * The extra data a GUC check hook hands to its assign hook: 16 frees it
+ * with guc_free(), so it must come from guc_malloc(); before, from malloc().
+ * NULL when out of memory (logged on 16 and later).
+ */
+#if PG_VERSION_NUM >= 160000
+#define compat_guc_extra_alloc(size) guc_malloc(LOG, (size))
+#define compat_guc_extra_free(ptr) guc_free(ptr)
+#else
+#define compat_guc_extra_alloc(size) malloc(size)
+#define compat_guc_extra_free(ptr) free(ptr)
 #endif
 
 #endif							/* PKGMETA_PG_COMPAT_H */

@@ -6,7 +6,9 @@
 #
 # Settings: PKGMETA_PG_SOURCES (directory of postgresql-X.Y-src.tar.gz),
 # PKGMETA_PG_CACHE (where the builds go; default
-# ${XDG_CACHE_HOME:-$HOME/.cache}/pkgmeta).
+# ${XDG_CACHE_HOME:-$HOME/.cache}/pkgmeta, as root /var/cache/pkgmeta: the
+# clusters run as postgres, which must read the server and its libraries,
+# and root's home is closed to it).
 
 pg_source_dir() {
 	local top
@@ -36,7 +38,14 @@ pg_source_server() {
 	fi
 	version=$(basename "$tarball" -src.tar.gz)
 	version=${version#postgresql-}
-	local cache=${PKGMETA_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pkgmeta}
+	local cache=${PKGMETA_PG_CACHE:-}
+	if [ -z "$cache" ]; then
+		if [ "$(id -u)" = 0 ]; then
+			cache=/var/cache/pkgmeta
+		else
+			cache=${XDG_CACHE_HOME:-$HOME/.cache}/pkgmeta
+		fi
+	fi
 	local prefix="$cache/postgres-$version"
 	mkdir -p "$cache"
 	# one build at a time per version, even from several clones
@@ -71,5 +80,6 @@ pg_source_build() {
 		return 1
 	}
 	rm -rf "$work"
+	chmod -R a+rX "$prefix"
 	touch "$prefix/.complete"
 }
