@@ -1,5 +1,5 @@
 # pkgmeta: PGXS build.  `make && make install` installs into the server that
-# `pg_config` names; `test/run` runs every test against a private staged copy.
+# `pg_config` names; `./run test` runs every test against a private staged copy.
 EXTENSION = pkgmeta
 MODULE_big = pkgmeta
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
@@ -12,7 +12,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -DPKGMETA_VERSION='"$(PKGMETA_VERSION)"
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcurl -lz
 
-# pg_regress: a throwaway server that preloads the library (see test/run).
+# pg_regress: a throwaway server that preloads the library (see ./run).
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --outputdir=test \
 	--temp-instance=test/tmp_check --temp-config=test/regress.conf --encoding=UTF8 --no-locale

@@ -1,5 +1,5 @@
 # Benchmark: a full sync of the same corpus from the bucket over HTTP
-# (test/gcs_server.py on 127.0.0.1) against the baseline, the same files
+# (test/servers/gcs_server.py on 127.0.0.1) against the baseline, the same files
 # read from the mirror directory, in the same run.  Prints the ratio.
 #
 #   ./run test ../bench/gcs_vs_dir.pl          (BENCH_FILES, BENCH_RECORDS)

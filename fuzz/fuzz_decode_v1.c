@@ -48,9 +48,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	tiny = data[0] & 1;
-	pkgmeta_max_name_bytes = tiny ? 8 : DEFAULT_MAX_NAME_BYTES;
-	pkgmeta_max_version_bytes = tiny ? 6 : DEFAULT_MAX_VERSION_BYTES;
-	pkgmeta_max_license_bytes = tiny ? 5 : DEFAULT_MAX_LICENSE_BYTES;
+	pkgmeta_max_name_length = tiny ? 8 : DEFAULT_MAX_NAME_LENGTH;
+	pkgmeta_max_version_length = tiny ? 6 : DEFAULT_MAX_VERSION_LENGTH;
+	pkgmeta_max_license_length = tiny ? 5 : DEFAULT_MAX_LICENSE_LENGTH;
 	line = (const char *) data + 1;
 	len = size - 1;
 
@@ -63,9 +63,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		shim_free_all();
 		return 0;
 	}
-	if (row.name_len < 1 || row.name_len > (size_t) pkgmeta_max_name_bytes ||
-		row.version_len < 1 || row.version_len > (size_t) pkgmeta_max_version_bytes ||
-		row.license_len < 1 || row.license_len > (size_t) pkgmeta_max_license_bytes)
+	if (row.name_len < 1 || row.name_len > (size_t) pkgmeta_max_name_length ||
+		row.version_len < 1 || row.version_len > (size_t) pkgmeta_max_version_length ||
+		row.license_len < 1 || row.license_len > (size_t) pkgmeta_max_license_length)
 		shim_fail("accepted fields of %zu, %zu, %zu bytes", row.name_len, row.version_len,
 				  row.license_len);
 

@@ -14,7 +14,6 @@
  */
 #include "postgres.h"
 
-#include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 
 #include "decode_v2.h"
@@ -23,12 +22,12 @@
 static void
 set_limits(bool tiny)
 {
-	pkgmeta_max_name_bytes = tiny ? 8 : DEFAULT_MAX_NAME_BYTES;
-	pkgmeta_max_version_bytes = tiny ? 6 : DEFAULT_MAX_VERSION_BYTES;
-	pkgmeta_max_license_bytes = tiny ? 5 : DEFAULT_MAX_LICENSE_BYTES;
+	pkgmeta_max_name_length = tiny ? 8 : DEFAULT_MAX_NAME_LENGTH;
+	pkgmeta_max_version_length = tiny ? 6 : DEFAULT_MAX_VERSION_LENGTH;
+	pkgmeta_max_license_length = tiny ? 5 : DEFAULT_MAX_LICENSE_LENGTH;
 	pkgmeta_max_licenses_per_set = tiny ? 3 : DEFAULT_MAX_LICENSES_PER_SET;
 	pkgmeta_max_versions_per_tuple = tiny ? 4 : DEFAULT_MAX_VERSIONS_PER_TUPLE;
-	pkgmeta_max_tuples = tiny ? 2 : DEFAULT_MAX_TUPLES;
+	pkgmeta_max_other_licenses = tiny ? 2 : DEFAULT_MAX_OTHER_LICENSES;
 }
 
 static void
@@ -54,19 +53,19 @@ check_range(int first, int count, int total, int max_count, const char *what)
 static void
 check_record(const V2Record *rec, bool utf8_input)
 {
-	check_span(rec, rec->name, pkgmeta_max_name_bytes, utf8_input, "name");
+	check_span(rec, rec->name, pkgmeta_max_name_length, utf8_input, "name");
 	if (rec->has_lowest)
-		check_span(rec, rec->lowest, pkgmeta_max_version_bytes, utf8_input, "lowest_version");
+		check_span(rec, rec->lowest, pkgmeta_max_version_length, utf8_input, "lowest_version");
 	if (rec->has_highest)
-		check_span(rec, rec->highest, pkgmeta_max_version_bytes, utf8_input, "highest_version");
+		check_span(rec, rec->highest, pkgmeta_max_version_length, utf8_input, "highest_version");
 	check_range(rec->first_default, rec->ndefault, rec->nlicenses,
 				pkgmeta_max_licenses_per_set, "default_licenses");
 	for (int i = 0; i < rec->nlicenses; i++)
-		check_span(rec, rec->licenses[i], pkgmeta_max_license_bytes, utf8_input, "license");
+		check_span(rec, rec->licenses[i], pkgmeta_max_license_length, utf8_input, "license");
 	for (int i = 0; i < rec->nversions; i++)
-		check_span(rec, rec->versions[i], pkgmeta_max_version_bytes, utf8_input, "version");
-	if (rec->nexceptions > pkgmeta_max_tuples)
-		shim_fail("%d other_licenses entries (limit %d)", rec->nexceptions, pkgmeta_max_tuples);
+		check_span(rec, rec->versions[i], pkgmeta_max_version_length, utf8_input, "version");
+	if (rec->nexceptions > pkgmeta_max_other_licenses)
+		shim_fail("%d other_licenses entries (limit %d)", rec->nexceptions, pkgmeta_max_other_licenses);
 	for (int i = 0; i < rec->nexceptions; i++)
 	{
 		const V2Exception *e = &rec->exceptions[i];
@@ -76,14 +75,6 @@ check_record(const V2Record *rec, bool utf8_input)
 		check_range(e->first_version, e->nversions, rec->nversions,
 					pkgmeta_max_versions_per_tuple, "other_licenses versions");
 	}
-}
-
-static bool
-server_parses_json(const char *line, size_t len)
-{
-	JsonLexContext *lex = compat_json_lexer((char *) line, len, PG_UTF8, true);
-
-	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
 
 int
@@ -108,16 +99,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ok = v2_decode_line(&rec, line, len);
 	strlcpy(first_error, rec.error, sizeof(first_error));
 	first_nlicenses = rec.nlicenses;
+	shim_check_json_verdict(ok, rec.error, line, len, utf8_input);
 	if (ok)
-	{
-		if (rec.error[0] != '\0')
-			shim_fail("accepted with an error: %s", rec.error);
 		check_record(&rec, utf8_input);
-		if (utf8_input && !server_parses_json(line, len))
-			shim_fail("accepted a line the server's JSON parser rejects");
-	}
-	else if (rec.error[0] == '\0')
-		shim_fail("rejected without a reason");
 
 	/* the arena and arrays are reused: a second pass must agree */
 	if (v2_decode_line(&rec, line, len) != ok || strcmp(rec.error, first_error) != 0 ||

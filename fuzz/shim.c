@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -130,6 +132,30 @@ shim_free_all(void)
 		chunks = c->next;
 		free(c);
 	}
+}
+
+void
+shim_check_json_verdict(bool accepted, const char *reason, const char *line, size_t len,
+						bool utf8_input)
+{
+	int			reason_len = strlen(reason);
+
+	if (accepted)
+	{
+		JsonLexContext *lex;
+
+		if (reason_len > 0)
+			shim_fail("accepted with a reason: %s", reason);
+		if (!utf8_input)
+			return;
+		lex = compat_json_lexer((char *) line, len, PG_UTF8, true);
+		if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+			shim_fail("accepted a line the server's JSON parser rejects");
+	}
+	else if (reason_len == 0)
+		shim_fail("rejected without a reason");
+	else if (utf8_input && pg_encoding_verifymbstr(PG_UTF8, reason, reason_len) != reason_len)
+		shim_fail("a reason that is not UTF-8 (it goes to a text column): %s", reason);
 }
 
 void

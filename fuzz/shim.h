@@ -22,6 +22,14 @@ extern const char *shim_error_message(void);
 /* Frees every palloc'd chunk: call after each input (nothing leaks). */
 extern void shim_free_all(void);
 
+/*
+ * The verdict of a JSON record decoder on one line: accepted without a
+ * reason (and, for UTF-8 input, JSON by the server's own parser), or
+ * rejected with a reason that is UTF-8 where the input is.
+ */
+extern void shim_check_json_verdict(bool accepted, const char *reason,
+									const char *line, size_t len, bool utf8_input);
+
 /* Aborts with a message: a property of the code under test was violated. */
 pg_noreturn extern void shim_fail(const char *fmt,...) pg_attribute_printf(1, 2);
 

@@ -92,12 +92,12 @@ v1_decode_line(V1Row *row, const char *line, size_t len)
 		return fail(row, "fewer than 3 fields (expected name,version,license)");
 	if (lens[0] == 0 || lens[1] == 0 || lens[2] == 0)
 		return fail(row, lens[0] == 0 ? "empty name" : lens[1] == 0 ? "empty version" : "empty license");
-	if (lens[0] > (size_t) pkgmeta_max_name_bytes)
-		return fail_limit(row, "name", pkgmeta_max_name_bytes, "pkgmeta.max_name_length");
-	if (lens[1] > (size_t) pkgmeta_max_version_bytes)
-		return fail_limit(row, "version", pkgmeta_max_version_bytes, "pkgmeta.max_version_length");
-	if (lens[2] > (size_t) pkgmeta_max_license_bytes)
-		return fail_limit(row, "license", pkgmeta_max_license_bytes, "pkgmeta.max_license_length");
+	if (lens[0] > (size_t) pkgmeta_max_name_length)
+		return fail_limit(row, "name", pkgmeta_max_name_length, "pkgmeta.max_name_length");
+	if (lens[1] > (size_t) pkgmeta_max_version_length)
+		return fail_limit(row, "version", pkgmeta_max_version_length, "pkgmeta.max_version_length");
+	if (lens[2] > (size_t) pkgmeta_max_license_length)
+		return fail_limit(row, "license", pkgmeta_max_license_length, "pkgmeta.max_license_length");
 	row->name = row->buf.data + starts[0];
 	row->name_len = lens[0];
 	row->version = row->buf.data + starts[1];

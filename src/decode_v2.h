@@ -1,6 +1,6 @@
 /*
  * decode_v2.h
- *     Decoder of v2 license records (FORMAT.md section 5): one JSON object
+ *     Decoder of v2 license records (doc/format.md section 5): one JSON object
  *     per line, parsed by a decoder specialised to the record's shape.
  *
  *     Decoded strings live in one arena reused from line to line, so the
@@ -13,14 +13,8 @@
 
 #include "lib/stringinfo.h"
 
+#include "json_scan.h"
 #include "record_limits.h"
-
-/* A decoded string: arena offset and length. */
-typedef struct Span
-{
-	uint32		off;
-	uint32		len;
-} Span;
 
 typedef struct V2Exception
 {

@@ -10,7 +10,6 @@
 #include "utils/guc.h"
 
 #include "settings.h"
-#include "source.h"
 #include "status.h"
 #include "worker.h"
 
@@ -32,7 +31,6 @@ _PG_init(void)
 				 errhint("Add pkgmeta to shared_preload_libraries in postgresql.conf and restart the server.")));
 	settings_define();
 	settings_define_worker();
-	source_gcs_define_settings();
 	MarkGUCPrefixReserved("pkgmeta");
 	status_install_hooks();
 	worker_register();

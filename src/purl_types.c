@@ -1,6 +1,6 @@
 /*
  * purl_types.c
- *     Purl type table and package name normalization (FORMAT.md sections 7, 8).
+ *     Purl type table and package name normalization (doc/format.md sections 7, 8).
  *     Plain C without server calls, so fuzzers and benchmarks can link it.
  */
 #include <string.h>
@@ -8,24 +8,17 @@
 #include "purl_types.h"
 
 static const PurlType purl_types[] = {
-	{PURL_COMPOSER, "composer", "packagist"},
-	{PURL_CONAN, "conan", "conan"},
-	{PURL_GEM, "gem", "rubygem"},
-	{PURL_GOLANG, "golang", "go"},
-	{PURL_MAVEN, "maven", "maven"},
-	{PURL_NPM, "npm", "npm"},
-	{PURL_NUGET, "nuget", "nuget"},
-	{PURL_PYPI, "pypi", "pypi"},
-	{PURL_APK, "apk", "apk"},
-	{PURL_RPM, "rpm", "rpm"},
-	{PURL_DEB, "deb", "deb"},
-	{PURL_CBL_MARINER, "cbl-mariner", "cbl-mariner"},
-	{PURL_WOLFI, "wolfi", "wolfi"},
-	{PURL_CARGO, "cargo", "cargo"},
-	{PURL_SWIFT, "swift", "swift"},
-	{PURL_CONDA, "conda", "conda"},
-	{PURL_PUB, "pub", "pub"},
+#define PG_PURL_TYPE(symbol, id, name, registry_id) {symbol, name, registry_id},
+#include "purl_type_list.h"
+#undef PG_PURL_TYPE
 };
+
+/* ", composer, conan, ...": each name after a separator */
+static const char separated_names[] =
+#define PG_PURL_TYPE(symbol, id, name, registry_id) ", " name
+#include "purl_type_list.h"
+#undef PG_PURL_TYPE
+;
 
 #define N_PURL_TYPES (sizeof(purl_types) / sizeof(purl_types[0]))
 
@@ -45,21 +38,18 @@ purl_type_by_name(const char *name, size_t len)
 }
 
 const PurlType *
-purl_type_by_registry(const char *registry_id, size_t len)
-{
-	for (size_t i = 0; i < N_PURL_TYPES; i++)
-		if (equal_n(purl_types[i].registry_id, registry_id, len))
-			return &purl_types[i];
-	return NULL;
-}
-
-const PurlType *
 purl_type_by_id(int id)
 {
 	if (id < PURL_TYPE_MIN || id > PURL_TYPE_MAX)
 		return NULL;
 	/* the table is in id order */
 	return &purl_types[id - PURL_TYPE_MIN];
+}
+
+const char *
+purl_type_names(void)
+{
+	return separated_names + strlen(", ");
 }
 
 static char

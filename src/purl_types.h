@@ -1,7 +1,8 @@
 /*
  * purl_types.h
- *     The package types of the export (FORMAT.md section 7): purl type name,
- *     numeric id (the value stored in tables) and the export's registry id.
+ *     The package types of the export (doc/format.md section 7): purl type name,
+ *     numeric id (the value stored in tables) and the export's registry id,
+ *     as purl_type_list.h lists them.
  */
 #ifndef PKGMETA_PURL_TYPES_H
 #define PKGMETA_PURL_TYPES_H
@@ -11,27 +12,20 @@
 
 typedef enum PurlTypeId
 {
-	PURL_COMPOSER = 1,
-	PURL_CONAN = 2,
-	PURL_GEM = 3,
-	PURL_GOLANG = 4,
-	PURL_MAVEN = 5,
-	PURL_NPM = 6,
-	PURL_NUGET = 7,
-	PURL_PYPI = 8,
-	PURL_APK = 9,
-	PURL_RPM = 10,
-	PURL_DEB = 11,
-	PURL_CBL_MARINER = 12,
-	PURL_WOLFI = 13,
-	PURL_CARGO = 14,
-	PURL_SWIFT = 15,
-	PURL_CONDA = 16,
-	PURL_PUB = 17
+#define PG_PURL_TYPE(symbol, id, name, registry_id) symbol = id,
+#include "purl_type_list.h"
+#undef PG_PURL_TYPE
 } PurlTypeId;
 
-#define PURL_TYPE_MIN 1
-#define PURL_TYPE_MAX 17
+/* ids run from 1 without gaps, so the largest is the count */
+enum
+{
+	PURL_TYPE_MIN = 1,
+	PURL_TYPE_MAX = 0
+#define PG_PURL_TYPE(symbol, id, name, registry_id) + 1
+#include "purl_type_list.h"
+#undef PG_PURL_TYPE
+};
 
 typedef struct PurlType
 {
@@ -42,11 +36,13 @@ typedef struct PurlType
 
 /* NULL when the name is not a purl type of the export. */
 extern const PurlType *purl_type_by_name(const char *name, size_t len);
-extern const PurlType *purl_type_by_registry(const char *registry_id, size_t len);
 extern const PurlType *purl_type_by_id(int id);
 
+/* "composer, conan, ...": every purl type name in id order. */
+extern const char *purl_type_names(void);
+
 /*
- * Name normalization of FORMAT.md section 8, into dst (at least len bytes).
+ * Name normalization of doc/format.md section 8, into dst (at least len bytes).
  * Returns the normalized length (never more than len).
  */
 extern size_t purl_normalize_name(PurlTypeId type, const char *src, size_t len, char *dst);

@@ -10,16 +10,20 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
+#include "http.h"
 #include "pg_compat.h"
 #include "record_limits.h"
 #include "settings.h"
+#include "source_gcs.h"
+#include "source_location.h"
 
 char	   *pkgmeta_licenses_source = NULL;
 char	   *pkgmeta_advisories_source = NULL;
-int			pkgmeta_max_line_length = 1024 * 1024;
+int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
+/* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
-int			pkgmeta_version_formats = FORMAT_V2;
-int			pkgmeta_data_types = DATA_LICENSES;
+int			pkgmeta_version_formats = 0;
+int			pkgmeta_data_types = 0;
 
 static char *purl_types_string = NULL;
 static char *version_formats_string = NULL;
@@ -28,45 +32,18 @@ static char *data_types_string = NULL;
 static const char *const version_format_words[] = {"v1", "v2"};
 static const char *const data_type_words[] = {"licenses", "advisories"};
 
-#define ALL_PURL_TYPES \
-	"composer,conan,gem,golang,maven,npm,nuget,pypi,apk,rpm,deb," \
-	"cbl-mariner,wolfi,cargo,swift,conda,pub"
-
 static bool
 check_source(char **newval, void **extra, GucSource source)
 {
-	const char *v = *newval;
+	SourceKind	kind;
+	const char *rest;
+	char	   *detail;
+	const char *hint;
 
-	if (v == NULL || v[0] == '\0')
-	{
-		GUC_check_errdetail("The source must not be empty.");
-		GUC_check_errhint("Use file:///absolute/mirror/dir or gs://bucket.");
-		return false;
-	}
-	if (strncmp(v, "file://", 7) == 0)
-	{
-		if (v[7] != '/')
-		{
-			GUC_check_errdetail("A file source needs an absolute path: \"%s\".", v);
-			GUC_check_errhint("Write three slashes, as in file:///srv/mirror.");
-			return false;
-		}
+	if (source_location_parse(*newval, &kind, &rest, &detail, &hint))
 		return true;
-	}
-	if (strncmp(v, "gs://", 5) == 0)
-	{
-		const char *b = v + 5;
-
-		if (*b == '\0' || strspn(b, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(b))
-		{
-			GUC_check_errdetail("\"%s\" is not a valid bucket name.", b);
-			GUC_check_errhint("Bucket names use lower-case letters, digits, \"-\", \"_\" and \".\".");
-			return false;
-		}
-		return true;
-	}
-	GUC_check_errdetail("Unsupported source \"%s\".", v);
-	GUC_check_errhint("Use file:///absolute/mirror/dir or gs://bucket.");
+	GUC_check_errdetail("%s", detail);
+	GUC_check_errhint("%s", hint);
 	return false;
 }
 
@@ -100,7 +77,7 @@ check_purl_types(char **newval, void **extra, GucSource source)
 		if (t == NULL)
 		{
 			GUC_check_errdetail("\"%s\" is not a purl type of the export.", name);
-			GUC_check_errhint("Valid types: %s.", ALL_PURL_TYPES);
+			GUC_check_errhint("Valid types: %s.", purl_type_names());
 			compat_guc_extra_free(sel);
 			return false;
 		}
@@ -201,20 +178,20 @@ define_limits(void)
 	DefineCustomIntVariable("pkgmeta.max_name_length",
 							"Longest accepted package name of a record.",
 							"Longer names make the record a bad line.",
-							&pkgmeta_max_name_bytes,
-							DEFAULT_MAX_NAME_BYTES, 1, LIMIT_NAME_BYTES,
+							&pkgmeta_max_name_length,
+							DEFAULT_MAX_NAME_LENGTH, 1, LIMIT_NAME_BYTES,
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.max_version_length",
 							"Longest accepted version string of a record.",
 							"Longer versions make the record a bad line.",
-							&pkgmeta_max_version_bytes,
-							DEFAULT_MAX_VERSION_BYTES, 1, LIMIT_VERSION_BYTES,
+							&pkgmeta_max_version_length,
+							DEFAULT_MAX_VERSION_LENGTH, 1, LIMIT_VERSION_BYTES,
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.max_license_length",
 							"Longest accepted license identifier of a record.",
 							"Longer identifiers make the record a bad line.",
-							&pkgmeta_max_license_bytes,
-							DEFAULT_MAX_LICENSE_BYTES, 1, LIMIT_LICENSE_BYTES,
+							&pkgmeta_max_license_length,
+							DEFAULT_MAX_LICENSE_LENGTH, 1, LIMIT_LICENSE_BYTES,
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.max_licenses_per_set",
 							"Most licenses in one license set of a record.",
@@ -231,8 +208,86 @@ define_limits(void)
 	DefineCustomIntVariable("pkgmeta.max_other_licenses",
 							"Most other_licenses entries of one record.",
 							"A record with more makes a bad line.",
-							&pkgmeta_max_tuples,
-							DEFAULT_MAX_TUPLES, 1, 100000,
+							&pkgmeta_max_other_licenses,
+							DEFAULT_MAX_OTHER_LICENSES, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_advisory_id_length",
+							"Longest accepted advisory id.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_advisory_id_length,
+							DEFAULT_MAX_ADVISORY_ID_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_advisory_title_length",
+							"Longest accepted advisory title.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_advisory_title_length,
+							DEFAULT_MAX_ADVISORY_TITLE_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_advisory_description_length",
+							"Longest accepted advisory description.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_advisory_description_length,
+							DEFAULT_MAX_ADVISORY_DESCRIPTION_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_advisory_urls",
+							"Most urls of one advisory.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_advisory_urls,
+							DEFAULT_MAX_ADVISORY_URLS, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_url_length",
+							"Longest accepted url of an advisory or of its identifiers.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_url_length,
+							DEFAULT_MAX_URL_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_advisory_identifiers",
+							"Most identifiers of one advisory.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_advisory_identifiers,
+							DEFAULT_MAX_ADVISORY_IDENTIFIERS, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_identifier_type_length",
+							"Longest accepted type of an advisory identifier.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_identifier_type_length,
+							DEFAULT_MAX_IDENTIFIER_TYPE_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_identifier_name_length",
+							"Longest accepted name of an advisory identifier.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_identifier_name_length,
+							DEFAULT_MAX_IDENTIFIER_NAME_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_cvss_length",
+							"Longest accepted CVSS vector of an advisory.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_cvss_length,
+							DEFAULT_MAX_CVSS_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_distro_length",
+							"Longest accepted distribution of an affected package.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_distro_length,
+							DEFAULT_MAX_DISTRO_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_solution_length",
+							"Longest accepted solution of an affected package.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_solution_length,
+							DEFAULT_MAX_SOLUTION_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_affected_range_length",
+							"Longest accepted affected_range of an affected package.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_affected_range_length,
+							DEFAULT_MAX_AFFECTED_RANGE_LENGTH, 1, LIMIT_ADVISORY_TEXT_BYTES,
+							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_fixed_versions",
+							"Most fixed_versions of one affected package.",
+							"An advisory over it makes a bad line.",
+							&pkgmeta_max_fixed_versions,
+							DEFAULT_MAX_FIXED_VERSIONS, 1, 100000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.max_listing_objects",
 							"Most export files one listing of a package type may hold.",
@@ -246,6 +301,96 @@ define_limits(void)
 							&pkgmeta_max_inflate_ratio,
 							DEFAULT_MAX_INFLATE_RATIO, 2, 100000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+}
+
+static bool
+check_endpoint(char **newval, void **extra, GucSource source)
+{
+	const char *v = *newval;
+
+	if (v == NULL || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+		strchr(v, '?') != NULL || strchr(v, '#') != NULL)
+	{
+		GUC_check_errdetail("\"%s\" is not an http:// or https:// base URL.", v ? v : "");
+		GUC_check_errhint("Use the scheme, host and optional port and path of a server that "
+						  "speaks the GCS JSON API, as in "
+						  SOURCE_GCS_DEFAULT_ENDPOINT ".");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The gs:// endpoint and the settings of every HTTP request (http.h),
+ * named after GCS, the first service that used them.
+ */
+static void
+define_http(void)
+{
+	DefineCustomStringVariable("pkgmeta.gcs_endpoint",
+							   "Base URL of the GCS JSON API for gs:// sources.",
+							   "Point it at a mirror that speaks the same API.",
+							   &pkgmeta_gcs_endpoint,
+							   SOURCE_GCS_DEFAULT_ENDPOINT,
+							   PGC_SUSET, 0,
+							   check_endpoint, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.gcs_connect_timeout",
+							"Longest wait for a connection (TCP and TLS) to the GCS endpoint.",
+							NULL,
+							&pkgmeta_gcs_connect_timeout,
+							HTTP_DEFAULT_CONNECT_TIMEOUT_MS, 1, 600000,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.gcs_stall_timeout",
+							"A GCS request that receives nothing for this long fails.",
+							"The low-speed limit: a stalled transfer is retried like other "
+							"transient errors.  Time the sync spends applying received "
+							"bytes does not count.",
+							&pkgmeta_gcs_stall_timeout,
+							HTTP_DEFAULT_STALL_TIMEOUT_MS, 100, 3600 * 1000,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.gcs_timeout",
+							"Longest a single GCS request may take; 0 means no limit.",
+							"It includes time the download spends paused while the sync "
+							"applies what it already received.  An interrupted download "
+							"resumes where it broke off.",
+							&pkgmeta_gcs_timeout,
+							HTTP_DEFAULT_TIMEOUT_MS, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.gcs_retries",
+							"Retries of a GCS request after a connection error, timeout, "
+							"429 or 5xx.",
+							NULL,
+							&pkgmeta_gcs_retries,
+							HTTP_DEFAULT_RETRIES, 0, 100,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.gcs_retry_delay",
+							"Backoff before the first GCS retry; it doubles with each retry "
+							"(up to " CppAsString2(HTTP_BACKOFF_MAX_S) " s), with random jitter.",
+							NULL,
+							&pkgmeta_gcs_retry_delay,
+							HTTP_DEFAULT_RETRY_DELAY_MS, 0, HTTP_BACKOFF_MAX_S * 1000,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.gcs_ca_file",
+							   "PEM file of the certificate authorities trusted for the GCS "
+							   "endpoint; empty uses the system's.",
+							   NULL,
+							   &pkgmeta_gcs_ca_file,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.gcs_proxy",
+							   "Proxy for GCS requests, as in http://proxy:3128; empty uses "
+							   "the server's https_proxy/no_proxy environment.",
+							   NULL,
+							   &pkgmeta_gcs_proxy,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
 }
 
 void
@@ -285,26 +430,27 @@ settings_define(void)
 							   "Package types to sync, in order.",
 							   "A comma-separated list of purl types; empty syncs none.",
 							   &purl_types_string,
-							   ALL_PURL_TYPES,
+							   purl_type_names(),
 							   PGC_SUSET, GUC_LIST_INPUT,
 							   check_purl_types, assign_purl_types, NULL);
 	DefineCustomIntVariable("pkgmeta.max_line_length",
 							"Longest accepted line of an export file.",
 							"Longer lines are rejected as bad input.",
 							&pkgmeta_max_line_length,
-							1024 * 1024, 1024, 256 * 1024 * 1024,
+							DEFAULT_MAX_LINE_LENGTH, 1024, 256 * 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	define_limits();
+	define_http();
 }
 
 /* The switch and schedule: reloadable, so a rollback needs no restart. */
-bool		pkgmeta_enabled = true;
+bool		pkgmeta_enabled = DEFAULT_ENABLED;
 char	   *pkgmeta_database = NULL;
-int			pkgmeta_sync_interval = 300;
-int			pkgmeta_worker_max_duration = 240 * 1000;
-int			pkgmeta_errors_retention = 30 * 24 * 60;
-int			pkgmeta_stale_after = 24 * 60 * 60;
+int			pkgmeta_sync_interval = DEFAULT_SYNC_INTERVAL_S;
+int			pkgmeta_worker_max_duration = DEFAULT_WORKER_MAX_DURATION_MS;
+int			pkgmeta_errors_retention = DEFAULT_ERRORS_RETENTION_MIN;
+int			pkgmeta_stale_after = DEFAULT_STALE_AFTER_S;
 
 static bool
 check_database(char **newval, void **extra, GucSource source)
@@ -326,7 +472,7 @@ settings_define_worker(void)
 							 "Off stops the background worker's syncs and makes CALL pkgmeta_sync() "
 							 "refuse; a running sync stops at its next file boundary.",
 							 &pkgmeta_enabled,
-							 true,
+							 DEFAULT_ENABLED,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.database",
@@ -341,7 +487,7 @@ settings_define_worker(void)
 							"Counted from the end of one run to the start of the next; "
 							"0 syncs only when pkgmeta_request_sync() asks.",
 							&pkgmeta_sync_interval,
-							300, 0, INT_MAX / 1000,
+							DEFAULT_SYNC_INTERVAL_S, 0, INT_MAX / 1000,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.worker_max_duration",
@@ -349,21 +495,21 @@ settings_define_worker(void)
 							"A run stops at the first file boundary past it and the next "
 							"starts at once; 0 means no limit.",
 							&pkgmeta_worker_max_duration,
-							240 * 1000, 0, INT_MAX,
+							DEFAULT_WORKER_MAX_DURATION_MS, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.errors_retention",
 							"Age after which the worker deletes rows of pkgmeta.sync_errors.",
 							NULL,
 							&pkgmeta_errors_retention,
-							30 * 24 * 60, 1, INT_MAX,
+							DEFAULT_ERRORS_RETENTION_MIN, 1, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_MIN,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pkgmeta.stale_after",
 							"Time without a successful sync after which the data counts as stale.",
 							"The worker then logs a WARNING, at most once an hour.",
 							&pkgmeta_stale_after,
-							24 * 60 * 60, 1, INT_MAX,
+							DEFAULT_STALE_AFTER_S, 1, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 }

@@ -20,6 +20,8 @@ typedef struct PurlTypeSelection
 #define DATA_LICENSES 0x1
 #define DATA_ADVISORIES 0x2
 
+#define DEFAULT_MAX_LINE_LENGTH (1024 * 1024)
+
 extern char *pkgmeta_licenses_source;
 extern char *pkgmeta_advisories_source;
 extern int	pkgmeta_version_formats;
@@ -27,9 +29,16 @@ extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;
 extern const PurlTypeSelection *pkgmeta_purl_types;
 
+/* Also defines the pkgmeta.gcs_* settings of http.h and source_gcs.h. */
 extern void settings_define(void);
 
 /* The background worker's settings and the enable switch (settings_define_worker). */
+#define DEFAULT_ENABLED true
+#define DEFAULT_SYNC_INTERVAL_S 300
+#define DEFAULT_WORKER_MAX_DURATION_MS (240 * 1000)
+#define DEFAULT_ERRORS_RETENTION_MIN (30 * 24 * 60)
+#define DEFAULT_STALE_AFTER_S (24 * 60 * 60)
+
 extern bool pkgmeta_enabled;
 extern char *pkgmeta_database;
 extern int	pkgmeta_sync_interval;	/* seconds, 0: only on request */

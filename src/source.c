@@ -1,28 +1,14 @@
 /*
  * source.c
- *     What every source shares: choosing one from a setting, parsing export
- *     object names and ordering them.
+ *     What every source implementation shares: parsing export object names,
+ *     ordering them and bounding a listing.
  */
 #include "postgres.h"
 
 #include "record_limits.h"
 #include "source.h"
 
-Source *
-source_open(const char *location, const char *setting_name)
-{
-	if (strncmp(location, "file://", 7) == 0)
-		return source_dir_create(location, location + 7, setting_name);
-	if (strncmp(location, "gs://", 5) == 0)
-		return source_gcs_create(location, location + 5, setting_name);
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("unsupported source \"%s\"", location),
-			 errhint("Set %s to file:///absolute/mirror/dir or gs://bucket.", setting_name)));
-	return NULL;
-}
-
-/* Parses a decimal number of at most max_digits significant digits. */
+/* Parses a decimal number of digits only, no larger than max. */
 static bool
 parse_decimal(const char *s, size_t len, int64 max, int64 *out)
 {

@@ -1,10 +1,13 @@
 /*
  * source.h
- *     Where export files come from: a mirror directory (source_dir.c) or a
- *     GCS bucket over its JSON API (source_gcs.c).  The sync driver lists the
- *     objects of one (version format, registry) after a checkpoint and reads
- *     each one as a pull stream, so the same inflate/line/decode path serves
- *     both and nothing ever raises an error from inside a libcurl callback.
+ *     The interface of a source, where export files come from, and what its
+ *     implementations share (source.c).  A source is a mirror directory
+ *     (source_dir.c) or a GCS bucket over its JSON API (source_gcs.c),
+ *     opened from a setting value by source_location.c.  The sync driver
+ *     lists the objects of one (version format, registry) after a checkpoint
+ *     and reads each one as a pull stream, so the same inflate/line/decode
+ *     path serves both and nothing ever raises an error from inside a
+ *     libcurl callback.
  */
 #ifndef PKGMETA_SOURCE_H
 #define PKGMETA_SOURCE_H
@@ -64,17 +67,6 @@ struct Source
 	const SourceMethods *methods;
 	char	   *location;		/* as configured, for messages */
 };
-
-/* Opens the source named by a setting value (file:///dir or gs://bucket). */
-extern Source *source_open(const char *location, const char *setting_name);
-
-extern Source *source_dir_create(const char *location, const char *dir,
-								 const char *setting_name);
-extern Source *source_gcs_create(const char *location, const char *bucket,
-								 const char *setting_name);
-
-/* The pkgmeta.gcs_* settings, defined from _PG_init. */
-extern void source_gcs_define_settings(void);
 
 /*
  * Parses "<sequence>/<chunk>.<ext>" or "<...>.<ext>.gz" (the part after the

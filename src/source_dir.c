@@ -10,7 +10,7 @@
 
 #include "storage/fd.h"
 
-#include "source.h"
+#include "source_dir.h"
 
 typedef struct DirSource
 {

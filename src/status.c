@@ -179,6 +179,8 @@ status_file_done(bool applied, int64 packages, int64 bytes)
 	LWLockAcquire(status->lock, LW_EXCLUSIVE);
 	if (applied)
 		status->files_done++;
+	/* between files nothing is current: a reader sees where a sync is */
+	status->current_object[0] = '\0';
 	status->packages_written += packages;
 	status->bytes_read += bytes;
 	LWLockRelease(status->lock);

@@ -1,76 +1,43 @@
 /*
  * store.c
- *     A v2 file's records become heap tuples formed here (no SQL per
- *     record) that package_writer.c writes straight into packages.  Where
- *     that cannot be (v1 rows, or a packages table the site changed), they
- *     go to an unlogged staging table and one INSERT ... ON CONFLICT merges
- *     them, keeping the last line per package.  License strings become ids
- *     through a cache that lives for one sync.
+ *     The per-file transaction core: each line goes to the decoder and the
+ *     writer of its record kind (license_v2_writer.c, license_v1_writer.c,
+ *     advisory_writer.c); bad lines become error rows, counted past the
+ *     first ones; the checkpoint is written with the file's rows, all or
+ *     nothing.
  */
 #include "postgres.h"
 
-#include "access/heapam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "funcapi.h"
 #include "mb/pg_wchar.h"
-#include "utils/array.h"
+#include "nodes/pg_list.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/typcache.h"
 
-#include "package_writer.h"
 #include "store.h"
-#include "subxact.h"
 
 /* Bad lines recorded per file; the rest are counted in one summary row. */
 #define MAX_ERROR_ROWS_PER_FILE 100
 #define EXCERPT_BYTES 120
 
-typedef struct LicenseEntry
-{
-	char		spdx[LIMIT_LICENSE_BYTES + 1];	/* hash key */
-	int32		id;
-} LicenseEntry;
-
-/* State of one sync: license cache and prepared plans. */
+/* State of one sync: prepared plans and the record kinds begun. */
 static MemoryContext sync_cxt = NULL;
-static HTAB *license_ids = NULL;
-static List *uncommitted_licenses = NIL;	/* keys added since last commit */
-static SPIPlanPtr plan_license_insert = NULL;
-static SPIPlanPtr plan_license_select = NULL;
-static SPIPlanPtr plan_merge = NULL;
-static SPIPlanPtr plan_merge_v1 = NULL;
-static SPIPlanPtr plan_advisory = NULL;
 static SPIPlanPtr plan_checkpoint = NULL;
 static SPIPlanPtr plan_error = NULL;
+static List *started_kinds = NIL;	/* record kinds begun in this sync */
 
 struct FileStore
 {
-	FeedKey	key;
+	FeedKey		key;
 	const SourceObject *object;
-	Relation	staging;
-	BulkInsertState bistate;
-	CommandId	cid;
-	Oid			exception_type;
-	TupleDesc	exception_desc;
-	MemoryContext row_cxt;
-	PackageWriter *writer;		/* v2: new packages straight into packages */
-	int64		staged;			/* rows in the staging table */
-	int64		records;		/* advisories applied */
+	void	   *writer;			/* of key.kind */
 	int64		bad_lines;
 	int64		first_unrecorded_line;
 };
 
-static SPIPlanPtr
-prepare(const char *sql, int nargs, Oid *argtypes)
+SPIPlanPtr
+store_keep_plan(const char *sql, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 
@@ -80,88 +47,29 @@ prepare(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-static void
-load_license_cache(void)
+void
+store_free_plan(SPIPlanPtr *plan)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = LIMIT_LICENSE_BYTES + 1;
-	ctl.entrysize = sizeof(LicenseEntry);
-	ctl.hcxt = sync_cxt;
-	license_ids = hash_create("pkgmeta license ids", 1024, &ctl,
-							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	if (SPI_execute("SELECT id, spdx_identifier FROM pkgmeta.licenses", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read pkgmeta.licenses");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int32		id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
-													 SPI_tuptable->tupdesc, 1, &isnull));
-		char	   *spdx = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		LicenseEntry *e;
-
-		if (strlen(spdx) > LIMIT_LICENSE_BYTES)
-			continue;			/* cannot come from a record; never looked up */
-		e = hash_search(license_ids, spdx, HASH_ENTER, NULL);
-		e->id = id;
-	}
-	SPI_freetuptable(SPI_tuptable);
+	if (*plan != NULL)
+		SPI_freeplan(*plan);
+	*plan = NULL;
 }
 
 void
 store_begin_sync(void)
 {
-	Oid			text1[] = {TEXTOID};
-	Oid			merge_args[] = {INT2OID};
 	Oid			cp_args[] = {TEXTOID, TEXTOID, INT2OID, INT8OID, INT4OID, TEXTOID};
 	Oid			err_args[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
-	Oid			advisory_args[] = {TEXTOID, INT2OID};
 
 	sync_cxt = AllocSetContextCreate(TopMemoryContext, "pkgmeta store",
 									 ALLOCSET_DEFAULT_SIZES);
-	load_license_cache();
-	plan_license_insert = prepare(
-		"INSERT INTO pkgmeta.licenses (spdx_identifier) VALUES ($1) "
-		"ON CONFLICT (spdx_identifier) DO NOTHING RETURNING id", 1, text1);
-	plan_license_select = prepare(
-		"SELECT id FROM pkgmeta.licenses WHERE spdx_identifier = $1", 1, text1);
-	plan_merge = prepare(
-		"WITH latest AS ("
-		"  SELECT DISTINCT ON (name) name, lowest_version, highest_version,"
-		"         default_licenses, other_licenses"
-		"    FROM pkgmeta.staging ORDER BY name, line DESC) "
-		"INSERT INTO pkgmeta.packages AS p (purl_type, name, lowest_version,"
-		"       highest_version, default_licenses, other_licenses) "
-		"SELECT $1, name, lowest_version, highest_version, default_licenses, other_licenses"
-		"  FROM latest "
-		"ON CONFLICT (purl_type, name) DO UPDATE SET"
-		"  lowest_version = EXCLUDED.lowest_version,"
-		"  highest_version = EXCLUDED.highest_version,"
-		"  default_licenses = EXCLUDED.default_licenses,"
-		"  other_licenses = EXCLUDED.other_licenses "
-		/* a replayed record that changes nothing writes nothing */
-		"WHERE (p.lowest_version, p.highest_version, p.default_licenses, p.other_licenses)"
-		"  IS DISTINCT FROM (EXCLUDED.lowest_version, EXCLUDED.highest_version,"
-		"                    EXCLUDED.default_licenses, EXCLUDED.other_licenses)",
-		1, merge_args);
-	/* v1 deltas add licenses to a version's set */
-	plan_merge_v1 = prepare(
-		"INSERT INTO pkgmeta.v1_licenses AS v (purl_type, name, version, licenses) "
-		"SELECT $1, name, version, array_agg(DISTINCT license ORDER BY license)"
-		"  FROM pkgmeta.staging_v1 GROUP BY name, version "
-		"ON CONFLICT (purl_type, name, version) DO UPDATE SET"
-		"  licenses = ARRAY(SELECT DISTINCT l FROM unnest(v.licenses || EXCLUDED.licenses) AS l"
-		"                   ORDER BY l) "
-		"WHERE NOT (EXCLUDED.licenses <@ v.licenses)",
-		1, merge_args);
-	plan_advisory = prepare("SELECT pkgmeta.apply_advisory($1::jsonb, $2)", 2, advisory_args);
-	plan_checkpoint = prepare(
+	plan_checkpoint = store_keep_plan(
 		"INSERT INTO pkgmeta.checkpoints AS c (data_type, version_format, purl_type,"
 		"       sequence, chunk, object) VALUES ($1, $2, $3, $4, $5, $6) "
 		"ON CONFLICT (data_type, version_format, purl_type) DO UPDATE SET"
 		"  sequence = EXCLUDED.sequence, chunk = EXCLUDED.chunk,"
 		"  object = EXCLUDED.object, updated_at = now()", 6, cp_args);
-	plan_error = prepare(
+	plan_error = store_keep_plan(
 		"INSERT INTO pkgmeta.sync_errors (data_type, version_format, purl_type,"
 		"       object, line, reason, excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		7, err_args);
@@ -170,70 +78,16 @@ store_begin_sync(void)
 void
 store_end_sync(void)
 {
-	SPIPlanPtr *plans[] = {&plan_license_insert, &plan_license_select, &plan_merge,
-	&plan_merge_v1, &plan_advisory, &plan_checkpoint, &plan_error};
+	ListCell   *lc;
 
-	for (size_t i = 0; i < lengthof(plans); i++)
-	{
-		if (*plans[i] != NULL)
-			SPI_freeplan(*plans[i]);
-		*plans[i] = NULL;
-	}
-	package_writer_forget_new_type();
+	store_free_plan(&plan_checkpoint);
+	store_free_plan(&plan_error);
+	foreach(lc, started_kinds)
+		((const RecordKind *) lfirst(lc))->end_sync();
+	started_kinds = NIL;		/* its cells lived in sync_cxt */
 	if (sync_cxt != NULL)
 		MemoryContextDelete(sync_cxt);
 	sync_cxt = NULL;
-	license_ids = NULL;
-	uncommitted_licenses = NIL;
-}
-
-static int32
-license_id(const char *spdx, size_t len)
-{
-	char		key[LIMIT_LICENSE_BYTES + 1];
-	LicenseEntry *e;
-	bool		found;
-	Datum		arg;
-
-	Assert(len <= LIMIT_LICENSE_BYTES);
-	memcpy(key, spdx, len);
-	key[len] = '\0';
-	e = hash_search(license_ids, key, HASH_FIND, NULL);
-	if (e != NULL)
-		return e->id;
-
-	arg = PointerGetDatum(cstring_to_text_with_len(spdx, len));
-	if (SPI_execute_plan(plan_license_insert, &arg, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "pkgmeta: could not insert license \"%s\"", key);
-	if (SPI_processed == 0 &&
-		SPI_execute_plan(plan_license_select, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read license \"%s\"", key);
-	if (SPI_processed != 1)
-		elog(ERROR, "pkgmeta: license \"%s\" vanished while syncing", key);
-
-	e = hash_search(license_ids, key, HASH_ENTER, &found);
-	e->id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &found));
-	SPI_freetuptable(SPI_tuptable);
-	uncommitted_licenses = lappend(uncommitted_licenses,
-								   MemoryContextStrdup(sync_cxt, key));
-	return e->id;
-}
-
-void
-store_discard_uncommitted(void)
-{
-	ListCell   *lc;
-
-	foreach(lc, uncommitted_licenses)
-		hash_search(license_ids, lfirst(lc), HASH_REMOVE, NULL);
-	store_keep_uncommitted();
-}
-
-void
-store_keep_uncommitted(void)
-{
-	list_free_deep(uncommitted_licenses);
-	uncommitted_licenses = NIL;
 }
 
 Checkpoint
@@ -265,191 +119,36 @@ store_get_checkpoint(const FeedKey *key)
 	return cp;
 }
 
-static Relation
-open_staging(const char *relname)
-{
-	Oid			oid = get_relname_relid(relname, get_namespace_oid("pkgmeta", false));
-
-	if (!OidIsValid(oid))
-		elog(ERROR, "pkgmeta: table pkgmeta.%s is missing", relname);
-	return table_open(oid, RowExclusiveLock);
-}
-
 FileStore *
 store_begin_file(const FeedKey *key, const SourceObject *object)
 {
 	FileStore  *fs = palloc0(sizeof(FileStore));
 
+	if (!list_member_ptr(started_kinds, key->kind))
+	{
+		MemoryContext old;
+
+		old = MemoryContextSwitchTo(sync_cxt);
+		key->kind->begin_sync();
+		/* listed once begun: a kind that failed to begin tries again */
+		started_kinds = lappend(started_kinds, unconstify(RecordKind *, key->kind));
+		MemoryContextSwitchTo(old);
+	}
 	fs->key = *key;
 	fs->object = object;
-	fs->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "pkgmeta row",
-										ALLOCSET_DEFAULT_SIZES);
-	if (key->format == RECORDS_V2_ADVISORIES)
-		return fs;				/* applied line by line */
-
-	fs->staging = open_staging(key->format == RECORDS_V2_LICENSES ? "staging" : "staging_v1");
-	fs->bistate = GetBulkInsertState();
-	fs->cid = GetCurrentCommandId(true);
-	if (key->format == RECORDS_V2_LICENSES)
-	{
-		fs->exception_type = get_element_type(TupleDescAttr(RelationGetDescr(fs->staging), 5)->atttypid);
-		fs->exception_desc = lookup_rowtype_tupdesc_copy(fs->exception_type, -1);
-		fs->writer = package_writer_begin(key->purl_type, sync_cxt);
-	}
+	fs->writer = key->kind->begin_file(key);
 	return fs;
 }
 
-static Datum
-text_array(const V2Record *rec, const Span *spans, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * n);
-
-	for (int i = 0; i < n; i++)
-		elems[i] = PointerGetDatum(cstring_to_text_with_len(span_ptr(rec, spans[i]), spans[i].len));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-static Datum
-license_array(const V2Record *rec, int first, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * n);
-
-	for (int i = 0; i < n; i++)
-	{
-		Span		s = rec->licenses[first + i];
-
-		elems[i] = Int32GetDatum(license_id(span_ptr(rec, s), s.len));
-	}
-	return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
-}
-
-static Datum
-text_datum(const V2Record *rec, Span s)
-{
-	return PointerGetDatum(cstring_to_text_with_len(span_ptr(rec, s), s.len));
-}
-
-/* Inserts one row formed in row_cxt, then frees everything it used. */
-static void
-insert_staged_row(FileStore *fs, Datum *values, bool *nulls, MemoryContext caller_cxt)
-{
-	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(fs->staging), values, nulls);
-
-	heap_insert(fs->staging, tuple, fs->cid, 0, fs->bistate);
-	MemoryContextSwitchTo(caller_cxt);
-	MemoryContextReset(fs->row_cxt);
-	fs->staged++;
-}
-
 void
-store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number)
+store_add_line(FileStore *fs, const char *line, size_t len, int64 line_number)
 {
-	MemoryContext old = MemoryContextSwitchTo(fs->writer ? package_writer_row_context(fs->writer)
-											  : fs->row_cxt);
-	Datum		values[6];
-	bool		nulls[6] = {false};
-	Datum	   *exceptions;
-	char	   *name;
-	size_t		name_len;
+	const char *problem = fs->key.kind->decode(line, len, fs->key.purl_type);
 
-	name = palloc(rec->name.len + 1);
-	name_len = purl_normalize_name(fs->key.purl_type, span_ptr(rec, rec->name),
-								   rec->name.len, name);
-	values[1] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
-	if (rec->has_lowest)
-		values[2] = text_datum(rec, rec->lowest);
+	if (problem != NULL)
+		store_line_error(fs, line_number, problem, line, len);
 	else
-		nulls[2] = true;
-	if (rec->has_highest)
-		values[3] = text_datum(rec, rec->highest);
-	else
-		nulls[3] = true;
-	values[4] = license_array(rec, rec->first_default, rec->ndefault);
-
-	exceptions = palloc(sizeof(Datum) * Max(rec->nexceptions, 1));
-	for (int i = 0; i < rec->nexceptions; i++)
-	{
-		const V2Exception *e = &rec->exceptions[i];
-		Datum		fields[2];
-		bool		fnulls[2] = {false, false};
-
-		fields[0] = license_array(rec, e->first_license, e->nlicenses);
-		fields[1] = text_array(rec, rec->versions + e->first_version, e->nversions);
-		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(fs->exception_desc, fields, fnulls));
-	}
-	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions, fs->exception_type,
-												-1, false, TYPALIGN_DOUBLE));
-
-	/* column 1: the purl type in packages, the line number in staging */
-	values[0] = Int16GetDatum(fs->key.purl_type);
-	if (fs->writer != NULL)
-	{
-		package_writer_add(fs->writer, values, nulls);
-		MemoryContextSwitchTo(old);
-		package_writer_end_row(fs->writer);
-	}
-	else
-	{
-		values[0] = Int64GetDatum(line_number);
-		insert_staged_row(fs, values, nulls, old);
-	}
-}
-
-void
-store_add_v1(FileStore *fs, const V1Row *row, int64 line_number)
-{
-	MemoryContext old = MemoryContextSwitchTo(fs->row_cxt);
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-	char	   *name = palloc(row->name_len + 1);
-	size_t		name_len = purl_normalize_name(fs->key.purl_type, row->name, row->name_len, name);
-
-	values[0] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
-	values[1] = PointerGetDatum(cstring_to_text_with_len(row->version, row->version_len));
-	values[2] = Int32GetDatum(license_id(row->license, row->license_len));
-	insert_staged_row(fs, values, nulls, old);
-}
-
-typedef struct AdvisoryCall
-{
-	FileStore  *fs;
-	const char *line;
-	size_t		len;
-	char	   *problem;		/* why apply_advisory rejected it */
-} AdvisoryCall;
-
-static void
-call_apply_advisory(void *arg)
-{
-	AdvisoryCall *call = arg;
-	Datum		args[2];
-	bool		isnull;
-	Datum		result;
-
-	args[0] = PointerGetDatum(cstring_to_text_with_len(call->line, call->len));
-	args[1] = Int16GetDatum(call->fs->key.purl_type);
-	if (SPI_execute_plan(plan_advisory, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: applying an advisory failed");
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
-		call->problem = TextDatumGetCString(result);
-	SPI_freetuptable(SPI_tuptable);
-}
-
-void
-store_add_advisory(FileStore *fs, const char *line, size_t len, int64 line_number)
-{
-	AdvisoryCall call = {fs, line, len, NULL};
-	ErrorData  *edata;
-
-	/* a subtransaction per record: whatever one record does, it alone fails */
-	edata = run_in_subtransaction(call_apply_advisory, NULL, &call);
-	if (edata != NULL)
-		call.problem = edata->message;
-	if (call.problem != NULL)
-		store_line_error(fs, line_number, call.problem, line, len);
-	else
-		fs->records++;
+		fs->key.kind->write(fs->writer, line_number);
 }
 
 static void
@@ -501,31 +200,8 @@ store_file_bad_lines(const FileStore *fs)
 int64
 store_finish_file(FileStore *fs)
 {
-	Datum		arg = Int16GetDatum(fs->key.purl_type);
 	Datum		cp[6];
-	int64		written;
-
-	if (fs->key.format == RECORDS_V2_ADVISORIES)
-		written = fs->records;
-	else
-	{
-		bool		v2 = fs->key.format == RECORDS_V2_LICENSES;
-
-		FreeBulkInsertState(fs->bistate);
-		table_close(fs->staging, NoLock);
-		written = fs->writer != NULL ? package_writer_finish(fs->writer) : 0;
-		if (fs->staged > 0)
-		{
-			/* make the staged rows visible to the merge */
-			CommandCounterIncrement();
-			if (SPI_execute_plan(v2 ? plan_merge : plan_merge_v1, &arg, NULL, false, 0) != SPI_OK_INSERT)
-				elog(ERROR, "pkgmeta: merging %s failed", fs->object->name);
-			written += (int64) SPI_processed;
-			if (SPI_execute(v2 ? "TRUNCATE pkgmeta.staging" : "TRUNCATE pkgmeta.staging_v1",
-							false, 0) != SPI_OK_UTILITY)
-				elog(ERROR, "pkgmeta: could not empty the staging table");
-		}
-	}
+	int64		written = fs->key.kind->finish_file(fs->writer);
 
 	if (fs->first_unrecorded_line > 0)
 	{
@@ -543,8 +219,6 @@ store_finish_file(FileStore *fs)
 	cp[5] = CStringGetTextDatum(fs->object->name);
 	if (SPI_execute_plan(plan_checkpoint, cp, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "pkgmeta: could not record the checkpoint of %s", fs->object->name);
-
-	MemoryContextDelete(fs->row_cxt);
 	return written;
 }
 

@@ -1,32 +1,25 @@
 /*
  * store.h
- *     Writing to the pkgmeta tables: one file's records into packages
- *     (directly, or through the staging table), its checkpoint, and error
- *     rows.  Every function
- *     runs inside the file's (sub)transaction; the sync driver decides when
- *     to commit.
+ *     One file's transaction: its lines, decoded and written by the writer
+ *     of their record kind (record_kind.h), its bad lines as error rows,
+ *     and its checkpoint, all or nothing.  Every function runs inside the
+ *     file's (sub)transaction; the sync driver decides when to commit.
  */
 #ifndef PKGMETA_STORE_H
 #define PKGMETA_STORE_H
 
-#include "decode_v1.h"
-#include "decode_v2.h"
-#include "purl_types.h"
-#include "source.h"
+#include "executor/spi.h"
 
-typedef enum RecordFormat
-{
-	RECORDS_V2_LICENSES,
-	RECORDS_V1_LICENSES,
-	RECORDS_V2_ADVISORIES
-} RecordFormat;
+#include "purl_types.h"
+#include "record_kind.h"
+#include "source.h"
 
 /* A feed: (data type, version format, purl type), the unit with one checkpoint. */
 typedef struct FeedKey
 {
 	const char *data_type;		/* "licenses" or "advisories" */
 	const char *version_format; /* "v1" or "v2" */
-	RecordFormat format;
+	const RecordKind *kind;		/* decoder and writer of its records */
 	PurlTypeId	purl_type;
 } FeedKey;
 
@@ -40,19 +33,17 @@ typedef struct Checkpoint
 
 typedef struct FileStore FileStore;
 
-/* Around one sync: prepares plans and the license cache, then frees them. */
+/* Around one sync: prepares plans, then frees them. */
 extern void store_begin_sync(void);
 extern void store_end_sync(void);
 
 extern Checkpoint store_get_checkpoint(const FeedKey *key);
 
 extern FileStore *store_begin_file(const FeedKey *key, const SourceObject *object);
-extern void store_add_v2(FileStore *fs, const V2Record *rec, int64 line_number);
-extern void store_add_v1(FileStore *fs, const V1Row *row, int64 line_number);
 
-/* Applies one advisory line, or records why it is rejected. */
-extern void store_add_advisory(FileStore *fs, const char *line, size_t len,
-							   int64 line_number);
+/* Decodes and writes one line, or records why it is rejected. */
+extern void store_add_line(FileStore *fs, const char *line, size_t len,
+						   int64 line_number);
 extern void store_line_error(FileStore *fs, int64 line_number, const char *reason,
 							 const char *line, size_t len);
 
@@ -68,10 +59,8 @@ extern int64 store_file_bad_lines(const FileStore *fs);
 extern void store_file_error(const FeedKey *key, const char *object,
 							 const char *reason);
 
-/* Forgets license ids cached since the last commit (their rows rolled back). */
-extern void store_discard_uncommitted(void);
-
-/* Keeps license ids cached since the last commit (their rows committed). */
-extern void store_keep_uncommitted(void);
+/* A plan kept until the end of the sync (store_free_plan). */
+extern SPIPlanPtr store_keep_plan(const char *sql, int nargs, Oid *argtypes);
+extern void store_free_plan(SPIPlanPtr *plan);
 
 #endif

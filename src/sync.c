@@ -25,11 +25,11 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "decode_v1.h"
-#include "decode_v2.h"
 #include "pg_compat.h"
+#include "record_kind.h"
 #include "record_limits.h"
 #include "settings.h"
+#include "source_location.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
@@ -105,17 +105,10 @@ typedef struct FileOutcome
 	int64		bad_lines;
 } FileOutcome;
 
-/* Reusable per-line decoding state of every record format. */
-typedef struct Decoders
-{
-	V2Record	v2;
-	V1Row		v1;
-} Decoders;
-
 /* Reads, decodes and stores one file; runs inside its subtransaction. */
 static void
 read_file(Source *source, const FeedKey *key, const SourceObject *object,
-		   Decoders *dec, LineStream **stream, FileOutcome *out)
+		  LineStream **stream, FileOutcome *out)
 {
 	FileStore  *fs;
 	char	   *line;
@@ -136,24 +129,7 @@ read_file(Source *source, const FeedKey *key, const SourceObject *object,
 			store_line_error(fs, lineno, reason, NULL, 0);
 			continue;
 		}
-		switch (key->format)
-		{
-			case RECORDS_V2_LICENSES:
-				if (v2_decode_line(&dec->v2, line, len))
-					store_add_v2(fs, &dec->v2, lineno);
-				else
-					store_line_error(fs, lineno, dec->v2.error, line, len);
-				break;
-			case RECORDS_V1_LICENSES:
-				if (v1_decode_line(&dec->v1, line, len))
-					store_add_v1(fs, &dec->v1, lineno);
-				else
-					store_line_error(fs, lineno, dec->v1.error, line, len);
-				break;
-			case RECORDS_V2_ADVISORIES:
-				store_add_advisory(fs, line, len, lineno);
-				break;
-		}
+		store_add_line(fs, line, len, lineno);
 	}
 	line_stream_finish(*stream);
 	out->bytes = line_stream_bytes_read(*stream);
@@ -169,7 +145,6 @@ typedef struct FileCall
 	Source	   *source;
 	const FeedKey *key;
 	const SourceObject *object;
-	Decoders   *dec;
 	LineStream *stream;
 	FileOutcome out;
 } FileCall;
@@ -179,7 +154,7 @@ read_file_call(void *arg)
 {
 	FileCall   *c = arg;
 
-	read_file(c->source, c->key, c->object, c->dec, &c->stream, &c->out);
+	read_file(c->source, c->key, c->object, &c->stream, &c->out);
 }
 
 /* Our own handles go first: the rollback closes the files they use. */
@@ -197,9 +172,9 @@ close_file_stream(void *arg)
  */
 static FileOutcome
 apply_file(Source *source, const FeedKey *key, const SourceObject *object,
-		   Decoders *dec, MemoryContext file_cxt)
+		   MemoryContext file_cxt)
 {
-	FileCall	call = {source, key, object, dec, NULL, {false}};
+	FileCall	call = {source, key, object, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
 	ErrorData  *edata;
 
@@ -209,7 +184,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 	edata = run_in_subtransaction(read_file_call, close_file_stream, &call);
 	if (edata != NULL)
 	{
-		store_discard_uncommitted();
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pkgmeta: %s was not applied: %s", object->name, edata->message),
@@ -222,7 +196,6 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 
 	SPI_commit();
 	pin_search_path();
-	store_keep_uncommitted();
 	ereport(DEBUG1,
 			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
 							 object->name, call.out.applied ? "applied" : "failed",
@@ -300,13 +273,13 @@ pending_files(Source *source, const FeedKey *key, const char *prefix, const char
 	return objects;
 }
 
-/* One kind of export file: its checkpoints, source and record format. */
+/* One kind of export file: its checkpoints, source and record kind. */
 typedef struct FeedSpec
 {
 	const char *data_type;
 	const char *version_format;
 	const char *ext;
-	RecordFormat format;
+	const RecordKind *kind;
 	int			data_type_bit;	/* in pkgmeta.data_types */
 	int			format_bit;		/* in pkgmeta.version_formats, 0: always */
 	char	  **source;
@@ -316,11 +289,11 @@ typedef struct FeedSpec
 
 /* In sync order: v2 licenses before v1, then advisories. */
 static const FeedSpec feed_specs[] = {
-	{"licenses", "v2", "ndjson", RECORDS_V2_LICENSES, DATA_LICENSES, FORMAT_V2,
+	{"licenses", "v2", "ndjson", &license_v2_kind, DATA_LICENSES, FORMAT_V2,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
-	{"licenses", "v1", "csv", RECORDS_V1_LICENSES, DATA_LICENSES, FORMAT_V1,
+	{"licenses", "v1", "csv", &license_v1_kind, DATA_LICENSES, FORMAT_V1,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "versions"},
-	{"advisories", "v2", "ndjson", RECORDS_V2_ADVISORIES, DATA_ADVISORIES, 0,
+	{"advisories", "v2", "ndjson", &advisory_kind, DATA_ADVISORIES, 0,
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
 };
 
@@ -384,7 +357,6 @@ typedef struct RunState
 	int			report_level;
 	MemoryContext run_cxt;
 	MemoryContext file_cxt;
-	Decoders	dec;
 	Source	   *sources[lengthof(feed_specs)];
 	SyncResult	result;
 } RunState;
@@ -412,7 +384,7 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 {
 	const FeedSpec *spec = &feed_specs[spec_index];
 	const PurlType *pt = purl_type_by_id(type);
-	FeedKey	key = {spec->data_type, spec->version_format, spec->format, type};
+	FeedKey		key = {spec->data_type, spec->version_format, spec->kind, type};
 	Source	   *source = feed_source(run, spec_index);
 	char	   *prefix = psprintf("%s/%s/", spec->version_format, pt->registry_id);
 	SyncTotals	t = {0};
@@ -425,7 +397,7 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 		FileOutcome out;
 
 		MemoryContextReset(run->file_cxt);
-		out = apply_file(source, &key, object, &run->dec, run->file_cxt);
+		out = apply_file(source, &key, object, run->file_cxt);
 		MemoryContextSwitchTo(run->run_cxt);
 		t.bytes += out.bytes;
 		if (!out.applied)
@@ -536,8 +508,6 @@ sync_feeds(TimestampTz deadline, int report_level)
 	pin_search_path();
 	PG_TRY();
 	{
-		v2_record_init(&run->dec.v2);
-		v1_row_init(&run->dec.v1);
 		store_begin_sync();
 		sync_all_feeds(run);
 		result = run->result;

@@ -6,32 +6,13 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "pg_compat.h"
-#include "purl_types.h"
+#include "purl_types_sql.h"
 #include "version.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_version_cmp);
-
-/* "composer, conan, ..." : the purl types, with or without an ordering */
-static char *
-purl_type_list(bool ordered_only)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int id = PURL_TYPE_MIN; id <= PURL_TYPE_MAX; id++)
-	{
-		const PurlType *pt = purl_type_by_id(id);
-
-		if (ordered_only && !version_has_ordering(pt->id))
-			continue;
-		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", pt->name);
-	}
-	return buf.data;
-}
 
 Datum
 pkgmeta_version_cmp(PG_FUNCTION_ARGS)
@@ -39,22 +20,16 @@ pkgmeta_version_cmp(PG_FUNCTION_ARGS)
 	text	   *type_text = PG_GETARG_TEXT_PP(0);
 	text	   *a = PG_GETARG_TEXT_PP(1);
 	text	   *b = PG_GETARG_TEXT_PP(2);
-	const PurlType *pt = purl_type_by_name(VARDATA_ANY(type_text),
-										   VARSIZE_ANY_EXHDR(type_text));
+	const PurlType *pt = purl_type_from_text(type_text);
 	const char *error = NULL;
 	int			cmp;
 
-	if (pt == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown purl type \"%s\"", text_to_cstring(type_text)),
-				 errhint("Use one of: %s.", purl_type_list(false))));
 	if (!version_has_ordering(pt->id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("purl type \"%s\" has no version ordering", pt->name),
 				 errhint("Versions of such packages can only be matched exactly. "
-						 "Types with an ordering: %s.", purl_type_list(true))));
+						 "Types with an ordering: %s.", ordered_purl_type_names())));
 
 	if (!version_compare(pt->id, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
 						 VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &cmp, &error))

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes a synthetic v2 license export shaped like FORMAT.md section 9.
+"""Writes a synthetic v2 license export shaped like doc/format.md section 9.
 
     gen_corpus.py OUT --packages N [--chunk LINES] [--seed S]
     gen_corpus.py OUT --big-file BYTES

@@ -147,7 +147,7 @@ def row(label, packages, t, base):
 
 def gcs_available():
     return os.path.exists(os.path.join(SRC, "src/source_gcs.c")) and \
-        os.path.exists(os.path.join(SRC, "test/gcs_server.py"))
+        os.path.exists(os.path.join(SRC, "test/servers/gcs_server.py"))
 
 
 def measure_corpus(corpus):
@@ -235,8 +235,8 @@ def warm_listing(port):
 
 
 def measure_gcs(mirror, n, base):
-    """The same sync from test/gcs_server.py serving the mirror over HTTP."""
-    server = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "test/gcs_server.py"),
+    """The same sync from test/servers/gcs_server.py serving the mirror over HTTP."""
+    server = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "test/servers/gcs_server.py"),
                                "--root", mirror, "--bucket", "bench", "--page-size", "1000",
                                "--exit-on-eof"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -1,4 +1,4 @@
-# Starts test/gcs_server.py (a GCS JSON API server over a directory) for a
+# Starts test/servers/gcs_server.py (a GCS JSON API server over a directory) for a
 # TAP test and talks to its control endpoints.
 #
 #   my $gcs = GcsTestServer->start(root => $dir, bucket => 'b',
@@ -23,7 +23,7 @@ sub start
 {
 	my ($class, %args) = @_;
 	my $src = $ENV{PKGMETA_SRC} or die "PKGMETA_SRC is not set";
-	my @cmd = ('/usr/bin/python3', "$src/test/gcs_server.py",
+	my @cmd = ('/usr/bin/python3', "$src/test/servers/gcs_server.py",
 		'--root' => $args{root}, '--bucket' => $args{bucket}, '--exit-on-eof');
 	push @cmd, '--page-size' => $args{page_size} if $args{page_size};
 	push @cmd, '--tls-cert' => $args{tls_cert}, '--tls-key' => $args{tls_key} if $args{tls_cert};

@@ -1,4 +1,4 @@
--- License lookup (FORMAT.md section 6), purl parsing and the set-based forms.
+-- License lookup (doc/format.md section 6), purl parsing and the set-based forms.
 -- Rows are inserted directly (as superuser); license ids from 1001 and
 -- package names starting "lk" keep clear of anything else, and the file
 -- drops the extension at its end so the files after it start afresh.

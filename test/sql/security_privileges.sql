@@ -64,8 +64,7 @@ SELECT name AS alterable_by_plain_or_admin FROM pg_settings
         OR has_parameter_privilege('regress_priv_admin', name, 'ALTER SYSTEM'));
 SET ROLE regress_priv_plain;
 SELECT pg_temp.settable_by_current_user() AS settable_by_plain_user;
--- the internal advisory writer, the sync, and each way to change a setting
-SELECT pkgmeta.apply_advisory('{}', 6::smallint);
+-- the sync, and each way to change a setting
 CALL pkgmeta_sync();
 SET pkgmeta.max_inflate_ratio = 1000000;
 SET pkgmeta.max_listing_objects = 1;
@@ -85,7 +84,6 @@ RESET ROLE;
 
 SET ROLE regress_priv_admin;
 SELECT pg_temp.settable_by_current_user() AS settable_by_admin;
-SELECT pkgmeta.apply_advisory('{}', 6::smallint);
 SET pkgmeta.max_inflate_ratio = 1000000;
 SET pkgmeta.max_versions_per_tuple = 1000000;
 ALTER SYSTEM SET pkgmeta.purl_types = 'npm';

@@ -142,4 +142,18 @@ write_object($root, 'v2/npm/4000/000000000.ndjson',
 like($notices, qr/4000\/000000000.ndjson was not applied: .*no_forbidden/, 'the constraint rejects the file');
 is(packages(q{name = 'pkg9'}), 'pkg9||1.9|{MIT}|[]', 'and none of its rows remain');
 
+# The id of a license that a failed file added goes with its rows: a later
+# file of the same run that names the license again stores an id that exists.
+my $doomed = join('', map { record("gopkg$_", highest => '1', default => ['LicenseRef-rolled-back']) . "\n" }
+	1 .. 3000);
+gzip(\$doomed => \$gz) or die $GzipError;
+write_object($root, 'v2/go/1000/000000000.ndjson.gz', raw => substr($gz, 0, length($gz) - 12));
+write_object($root, 'v2/maven/1000/000000000.ndjson',
+	lines => [ record('org.example:lib', highest => '1.0.0', default => ['LicenseRef-rolled-back']) ]);
+($ret, $notices) = sync_notices($node);
+like($notices, qr/go\/1000\/000000000.ndjson.gz was not applied/, 'the file adding a license fails');
+like($notices, qr/maven: 1 files, 1 packages/, 'the later file applies');
+is(query($node, q{SELECT pkgmeta_licenses('maven', 'org.example:lib', '1.0.0')}), '{LicenseRef-rolled-back}',
+	'its license reads back');
+
 done_testing();

@@ -1,4 +1,4 @@
-# The GCS test server (test/gcs_server.py) speaks the real JSON API: Google's
+# The GCS test server (test/servers/gcs_server.py) speaks the real JSON API: Google's
 # own client library (@google-cloud/storage) lists with paging and
 # startOffset and downloads through it, verifying crc32c, retrying 5xx and
 # undoing Content-Encoding: gzip the way it does against GCS.  Also checks
@@ -76,8 +76,8 @@ sub run_client
 	print $fh $json->encode($plan);
 	close $fh;
 	my ($out, $err) = ('', '');
-	local $ENV{NODE_PATH} = "$ENV{PKGMETA_TOP}/test/node_modules";
-	IPC::Run::run([ 'node', "$ENV{PKGMETA_SRC}/test/gcs_client_check.js", $file ],
+	local $ENV{NODE_PATH} = "$ENV{PKGMETA_TOP}/test/node/node_modules";
+	IPC::Run::run([ 'node', "$ENV{PKGMETA_SRC}/test/node/gcs_client_check.js", $file ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(120))
 	  or die "gcs_client_check.js failed: $err";
 	return $json->decode($out);

@@ -1,4 +1,4 @@
-# Syncing from a bucket over the GCS JSON API (test/gcs_server.py): the same
+# Syncing from a bucket over the GCS JSON API (test/servers/gcs_server.py): the same
 # corpus gives the same packages and checkpoints as the mirror directory; a
 # caught-up sync downloads nothing and lists only from its checkpoints; all
 # requests share one kept-alive connection.

@@ -3,24 +3,24 @@
 # server): dpkg, packaging.version, node semver, Go's x/mod/semver, Rust's semver,
 # Gem::Version, Maven's ComparableVersion, rpm, composer/semver.  Then a total-order check (antisymmetry and
 # transitivity) of every ordering on a pool of generated versions.
-# Cases come from test/version_cases.py (fixed seed).  See README.md, Version orderings.
+# Cases come from test/reference/version_cases.py (fixed seed).  See doc/hardening.md, Version orderings against the real implementations.
 use strict;
 use warnings;
 
 use File::Temp qw(tempdir);
 use IPC::Run qw(run);
+use PkgmetaDifferential;
 use Test::More;
 
 my $src = $ENV{PKGMETA_SRC} // '.';
 my $top = $ENV{PKGMETA_TOP} // $src;
 my $dir = tempdir('pkgmeta-versions-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-my $refdir = "$src/test/version_ref";
-my $maven_jar = '/usr/share/maven/lib/maven-artifact-3.x.jar';
+my $refdir = "$src/test/reference";
 
 # --- the harness and the cases ---------------------------------------------
 my $harness = "$dir/version_harness";
 my ($out, $err) = ('', '');
-my @sources = ("$src/test/version_harness.c",
+my @sources = ("$src/test/reference/version_harness.c",
 	grep({ !/_sql\.c$/ } glob("$src/src/version*.c")), "$src/src/purl_types.c");
 ok( run([ 'cc', '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror',
 		'-Wno-unused-parameter', "-I$src/src", '-o', $harness, @sources ],
@@ -29,19 +29,10 @@ ok( run([ 'cc', '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror',
   or BAIL_OUT("cannot build the harness: $err");
 
 # dpkg runs once or twice per pair: fewer random deb pairs keep this quick
-ok(run([ '/usr/bin/python3', "$src/test/version_cases.py", $dir, 3000, 'deb=1500' ],
+ok(run([ '/usr/bin/python3', "$src/test/reference/version_cases.py", $dir, 3000, 'deb=1500' ],
 		'>', \$out, '2>', \$err),
 	'cases generated')
   or BAIL_OUT("cannot generate cases: $err");
-
-sub read_lines
-{
-	my ($file) = @_;
-	open(my $fh, '<', $file) or die "$file: $!";
-	my @lines = map { chomp; $_ } <$fh>;
-	close $fh;
-	return @lines;
-}
 
 # Our answers: "-1", "0", "1" or "invalid" for each "a<TAB>b" pair.
 sub ours
@@ -52,16 +43,6 @@ sub ours
 	run([ $harness, 'compare' ], '<', \$in, '>', \$o, '2>', \$e)
 	  or die "harness failed: $e";
 	return map { (split /\t/)[0] } split /\n/, $o;
-}
-
-sub reference
-{
-	my ($cmd, $pairs) = @_;
-	my $in = join('', map { "$_\n" } @$pairs);
-	my ($o, $e) = ('', '');
-	run($cmd, '<', \$in, '>', \$o, '2>', \$e)
-	  or return (undef, "reference @$cmd failed: $e");
-	return ([ split /\n/, $o ], undef);
 }
 
 # Compares every pair with the reference; one assertion per ecosystem.
@@ -103,11 +84,11 @@ sub differential
 
 my %refs = (
 	npm => [ 'node semver',
-		[ 'node', "$refdir/ref_npm.js", "$top/test/node_modules" ] ],
+		[ 'node', "$refdir/ref_npm.js", "$top/test/node/node_modules" ] ],
 	pypi => [ 'packaging.version', [ '/usr/bin/python3', "$refdir/ref_pypi.py" ] ],
 	gem => [ 'Gem::Version', [ 'ruby', "$refdir/ref_gem.rb" ] ],
 	maven => [ 'ComparableVersion',
-		[ 'java', '-cp', $maven_jar, "$refdir/RefMaven.java" ] ],
+		[ 'java', '-cp', maven_classpath(), "$refdir/RefMaven.java" ] ],
 	rpm => [ 'rpm.labelCompare', [ '/usr/bin/python3', "$refdir/ref_rpm.py" ] ],
 	deb => [ 'dpkg --compare-versions', [ 'bash', "$refdir/ref_deb.sh" ] ],
 	composer => [ 'composer/semver', [ 'php', "$refdir/ref_composer.php" ] ],
@@ -156,7 +137,7 @@ for my $type (sort grep { $_ ne 'deb' } keys %refs)
 		what => 'garbage ', any_outcomes => 1);
 }
 
-# The differences README.md, Version orderings lists: each must still be one, so
+# The differences doc/hardening.md lists: each must still be one, so
 # that the README stays true.
 my @known = (
 	[ npm => "9007199254740992.0.0\t1.0.0", 'numbers above 2^53-1 are compared here' ],

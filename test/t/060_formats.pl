@@ -111,7 +111,7 @@ is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE d
 		'5: unknown advisory source "nvd"',
 		'6: "advisory.published_date" is not a valid date',
 		'7: package "no-range" lacks "affected_range"',
-		'8: invalid input syntax for type json',
+		'8: invalid JSON value',
 		'9: package "x" has an unknown purl_type'),
 	'advisory bad records reported');
 is(query($node, q{SELECT purl_type, name, advisory_id, source, cve, affected_range, fixed_versions
@@ -138,6 +138,31 @@ is(query($node, q{SELECT title, string_agg(name, ',') FROM pkgmeta.affected_pack
 	'advisory upserted by (id, source), affected packages replaced');
 is(query($node, q{SELECT count(*) FROM pkgmeta_advisories('npm', 'left-pad')}), '1',
 	'the replaced affected package is gone');
+
+# An affected package's distribution: "distro" (GitLab), "distro_version"
+# (older exports).  An unknown key of the advisory or of a package rejects
+# the advisory (doc/format.md section 5), as does a key given twice; other
+# top-level keys are ignored.
+$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+write_object($adv_root, 'v2/npm/3000/000000000.ndjson', lines => [
+	$adv->(id => '3001', packages => [ $pkg->('deb-a', '<1', '1', { distro => 'debian 12' }),
+		$pkg->('deb-b', '<2', '2', { distro_version => 'debian 11' }),
+		$pkg->('no-distro', '<3', '3') ]),
+	'{"advisory":{"id":"3002","source":"glad","published_date":"2020-01-01","severity":"high"},"packages":[]}',
+	'{"advisory":{"id":"3003","source":"glad","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*","ecosystem":"npm"}]}',
+	'{"advisory":{"id":"3004","source":"trivy-db","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*"}],"extra":{"any":[1,2]}}',
+	'{"advisory":{"id":"3005","source":"glad","published_date":"2020-01-01","urls":["a"],"urls":["b"]},"packages":[]}',
+]);
+($ret, $notices) = sync_notices($node);
+is(query($node, q{SELECT name, coalesce(distro, '-') FROM pkgmeta.affected_packages
+	WHERE advisory_id = '3001' ORDER BY name}),
+	"deb-a|debian 12\ndeb-b|debian 11\nno-distro|-", 'distro and distro_version both read into distro');
+is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE data_type = 'advisories' ORDER BY line}),
+	join("\n", '2: unknown key "severity" in "advisory"', '3: unknown key "ecosystem" in a package',
+		'5: duplicate key "urls" in "advisory"'),
+	'an unknown advisory or package key rejects the advisory, and so does a key given twice');
+is(query($node, q{SELECT advisory_id || ' ' || source FROM pkgmeta.advisories WHERE advisory_id IN ('3002', '3003', '3004')}),
+	'3004 trivy-db', 'an unknown top-level key is ignored');
 
 my ($r, $o, $e) = $node->psql('postgres', q{SELECT * FROM pkgmeta_advisories('rubygem', 'rails')});
 like($e, qr/unknown purl type "rubygem".*\n.*HINT:  Use one of: composer, conan, gem/, 'unknown purl type: error with hint');

@@ -149,15 +149,15 @@ set_conf('pkgmeta.max_listing_objects = 100000');
 is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'}), '3',
 	'a raised limit lets the listing through');
 
-# Advisories are parsed and applied by SQL (jsonb, pkgmeta.apply_advisory):
-# hostile lines there are bad lines too, each in its own subtransaction.
+# Advisories are decoded in C (decode_advisory.c): hostile lines are bad
+# lines too, and the good line of the same file applies.
 {
 	my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
 	my $good = JSON::PP->new->canonical->encode({
 		advisory => { id => 'a-1', source => 'glad', published_date => '2020-01-01' },
 		packages => [ { name => 'lib', affected_range => '<1.0' } ] });
 	write_object($adv_root, 'v2/npm/1000/0.ndjson', lines => [
-		('[' x 100000) . (']' x 100000),    # nested past the server's stack depth limit
+		'{"x":' . ('[' x 100000) . (']' x 100000) . '}',    # nested past the decoder's depth bound
 		('{"advisory":' x 300) . '{}' . ('}' x 300),
 		'{"advisory":{"id":"a-2","source":"glad","published_date":"2020-01-01"},"packages":[{"name":"x","affected_range":"\u0000"}]}',
 		'{"advisory":{"id":"a-3","source":"glad","published_date":"99999-99-99"},"packages":[]}',
@@ -172,8 +172,67 @@ is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'})
 		'hostile advisory lines do not keep the good one out');
 	like(query($node, q{SELECT string_agg(line || ': ' || reason, E'\n' ORDER BY line)
 		FROM pkgmeta.sync_errors WHERE data_type = 'advisories'}),
-		qr/\A1: stack depth limit exceeded\n2: "advisory\.id" must be a string\n3: unsupported Unicode escape sequence\n4: "advisory\.published_date" is not a date \(YYYY-MM-DD\)\z/,
+		qr/\A1: JSON nested deeper than \d+ levels\n2: unknown key "advisory" in "advisory"\n3: \\u0000 is not allowed in text\n4: "advisory\.published_date" is not a date \(YYYY-MM-DD\)\z/,
 		'each hostile advisory line is a bad line with its reason');
+
+	# GitLab's advisory field limits (doc/format.md section 5), each a setting:
+	# set small, every over-limit line is a bad line naming its setting, and
+	# the good line of the same file, inside every limit, applies.
+	my %small = (max_advisory_id_length => 4, max_advisory_title_length => 4,
+		max_advisory_description_length => 4, max_advisory_urls => 1, max_url_length => 4,
+		max_advisory_identifiers => 1, max_identifier_type_length => 4,
+		max_identifier_name_length => 4, max_cvss_length => 4, max_distro_length => 4,
+		max_solution_length => 4, max_affected_range_length => 4, max_fixed_versions => 1);
+	my $json = JSON::PP->new->canonical;
+	my $base = sub {
+		my ($id) = @_;
+		return {
+			advisory => { id => $id, source => 'glad', published_date => '2020-01-01', title => 'T',
+				description => 'D', cvss_v3 => 'C3', urls => ['u'],
+				identifiers => [ { type => 'cve', name => 'n', value => 'v', url => 'u' } ] },
+			packages => [ { name => 'p', affected_range => '<1', solution => 's', distro => 'd',
+				fixed_versions => ['1'] } ],
+			additional_fields => { advisory => { cvss_v4 => 'C4' } } };
+	};
+	my @over = (
+		[ max_advisory_id_length => sub { $_[0]{advisory}{id} = 'long-id' } ],
+		[ max_advisory_title_length => sub { $_[0]{advisory}{title} = 'TTTTT' } ],
+		[ max_advisory_description_length => sub { $_[0]{advisory}{description} = 'DDDDD' } ],
+		[ max_advisory_urls => sub { $_[0]{advisory}{urls} = [ 'u', 'w' ] } ],
+		[ max_url_length => sub { $_[0]{advisory}{urls} = ['uuuuu'] } ],
+		[ max_advisory_identifiers => sub { push @{ $_[0]{advisory}{identifiers} }, { type => 't', name => 'm' } } ],
+		[ max_identifier_type_length => sub { $_[0]{advisory}{identifiers}[0]{type} = 'ttttt' } ],
+		[ max_identifier_name_length => sub { $_[0]{advisory}{identifiers}[0]{name} = 'nnnnn' } ],
+		[ max_cvss_length => sub { $_[0]{additional_fields}{advisory}{cvss_v4} = 'CCCCC' } ],
+		[ max_distro_length => sub { $_[0]{packages}[0]{distro} = 'ddddd' } ],
+		[ max_solution_length => sub { $_[0]{packages}[0]{solution} = 'sssss' } ],
+		[ max_affected_range_length => sub { $_[0]{packages}[0]{affected_range} = '<1.0.0' } ],
+		[ max_fixed_versions => sub { $_[0]{packages}[0]{fixed_versions} = [ '1', '2' ] } ],
+	);
+	my @lines;
+	for my $i (0 .. $#over)
+	{
+		my $rec = $base->("o$i");
+		$over[$i][1]->($rec);
+		push @lines, $json->encode($rec);
+	}
+	push @lines, $json->encode($base->('good'));
+	write_object($adv_root, 'v2/npm/2000/0.ndjson', lines => \@lines);
+	set_conf(join("\n", map { "pkgmeta.$_ = $small{$_}" } sort keys %small));
+	$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+	($ret, $notices) = sync_notices($node);
+	is(query($node, q{SELECT count(*) FROM pkgmeta.affected_packages WHERE advisory_id = 'good'}), '1',
+		'an advisory inside every advisory limit applies beside the over-limit ones');
+	my %reason = map { split /\|/, $_, 2 } split /\n/,
+		query($node, q{SELECT line, reason FROM pkgmeta.sync_errors WHERE data_type = 'advisories'});
+	for my $i (0 .. $#over)
+	{
+		like($reason{ $i + 1 } // '', qr/\(pkgmeta\.$over[$i][0]\)/,
+			"over pkgmeta.$over[$i][0]: a bad line naming the setting");
+	}
+	is(query($node, q{SELECT count(*) FROM pkgmeta.advisories WHERE advisory_id LIKE 'o%'}), '0',
+		'no over-limit advisory applied');
+
 	set_conf(join("\n", "pkgmeta.data_types = 'licenses'", "pkgmeta.purl_types = 'npm,pypi,maven'",
 		"pkgmeta.max_line_length = '1kB'"));
 }

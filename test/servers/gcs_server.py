@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Google Cloud Storage JSON API server for the pkgmeta tests.
 
-Serves one directory as one bucket, anonymously, the way FORMAT.md section 3
+Serves one directory as one bucket, anonymously, the way doc/format.md section 3
 describes the public export bucket:
 
   GET /storage/v1/b/<bucket>/o?prefix=&startOffset=&pageToken=&maxResults=
@@ -29,6 +29,10 @@ request).  Kinds:
   corrupt   {}                       flip one byte of the body (the hashes
                                      still describe the stored bytes)
   grow      {"data": text}           append text to the body (default "\n")
+  slow      {"piece": bytes, "delay": s}
+                                     send the body in pieces of that size,
+                                     pausing between them (a slow link, so
+                                     that a test can act in mid-transfer)
 Server-wide switches, set by keys of the same table (any value):
   @no_range         downloads ignore Range and send the whole object (200)
   @no_list_hashes   listings leave out crc32c and md5Hash
@@ -437,7 +441,7 @@ class Handler(BaseHTTPRequestHandler):
             data = data[first:]
             status = 206
         state.count("download_bytes", len(data))
-        if fault is not None and fault.get("kind") in ("stall", "truncate", "reset"):
+        if fault is not None and fault.get("kind") in ("stall", "truncate", "reset", "slow"):
             return self.partial(data, fault, headers, chunked, status)
 
         self.send_response(status)
@@ -483,6 +487,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         try:
+            if kind == "slow":
+                return self.drip(data, fault, chunked)
             if chunked:
                 self.write_chunked(data[:after], final=False)
             else:
@@ -500,6 +506,21 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(data[after:])
         except OSError:
             self.close_connection = True
+
+
+    def drip(self, data, fault, chunked):
+        piece = max(1, int(fault.get("piece", 1024)))
+        delay = float(fault.get("delay", 0.05))
+        for i in range(0, len(data), piece):
+            if i:
+                time.sleep(delay)
+            if chunked:
+                self.write_chunked(data[i:i + piece], final=False)
+            else:
+                self.wfile.write(data[i:i + piece])
+            self.wfile.flush()
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
 
 
 class Server(ThreadingHTTPServer):

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the small sample mirror that ./run syncs and the tests use.
 
-A copy of the license bucket's tree (FORMAT.md section 2): two deltas for a
+A copy of the license bucket's tree (doc/format.md section 2): two deltas for a
 few registries, plain and gzip files, a package re-stated in a later delta,
 a duplicate within a file and one bad line.  Deterministic: running it again
 gives the same bytes.
 
-    test/make_sample_mirror.py [DIR]     (default: test/sample-mirror)
+    test/generators/make_sample_mirror.py [DIR]     (default: test/sample-mirror)
 """
 import gzip
 import json
@@ -69,7 +69,7 @@ FILES = {
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "sample-mirror")
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "sample-mirror")
     if os.path.isdir(root):
         shutil.rmtree(root)
     for name, lines in FILES.items():

@@ -1,4 +1,4 @@
-// Drives test/gcs_server.py with Google's own client library, to prove the
+// Drives test/servers/gcs_server.py with Google's own client library, to prove the
 // test server speaks the GCS JSON API the way real clients expect.
 //
 //   node gcs_client_check.js PLAN.json

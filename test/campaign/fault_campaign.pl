@@ -1,0 +1,470 @@
+# Fault campaign: many syncs of licenses from the GCS test server and of
+# advisories from a directory, with random faults injected into random
+# objects (network faults, slow bodies, gzip stored corrupt under matching
+# hashes), and random pg_terminate_backend or immediate shutdowns of the
+# syncing server, in mid-file and between files.  While a sync runs, other
+# sessions read the tables in a loop.  After every round, and in every
+# reader's snapshot, the tables must hold exactly what the corpus files up
+# to the checkpoints of that moment say: nothing lost, nothing extra,
+# nothing twice, never half a file.
+#
+#   PKGMETA_CAMPAIGN_ROUNDS=1000 PKGMETA_CAMPAIGN_SEED=42 ./run test t/090_fault_campaign.pl
+#
+# test/t/090_fault_campaign.pl runs it; CI uses its quick mode (few rounds).
+use strict;
+use warnings;
+use IPC::Run ();
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes ();
+use GcsTestServer;
+use PkgmetaTest;
+
+my $seed = $ENV{PKGMETA_CAMPAIGN_SEED} // (time ^ $$) % 1_000_000;
+my $rounds = $ENV{PKGMETA_CAMPAIGN_ROUNDS} // 40;
+srand($seed);
+diag("fault campaign: seed $seed, $rounds rounds (PKGMETA_CAMPAIGN_SEED=$seed to repeat)");
+
+sub pick { return $_[ int(rand(@_)) ] }
+
+# ---- the corpus ------------------------------------------------------------
+
+# purl type => registry id, and the names as doc/format.md section 8 stores them
+my %registry = (npm => 'npm', pypi => 'pypi', golang => 'go');
+my %normalize = (
+	npm => sub { $_[0] },
+	pypi => sub { my $n = lc $_[0]; $n =~ s/[-_.]+/-/g; $n },
+	golang => sub { lc $_[0] },
+);
+
+# One spelling of package $i of a type; pypi and golang spell it variously,
+# so that re-stated packages and duplicates differ only in spelling.
+sub spell
+{
+	my ($type, $i) = @_;
+	return ($i % 3 ? "pkg-$i" : "\@scope$i/tool") if $type eq 'npm';
+	my $case = sub { join '', map { rand() < 0.3 ? uc : $_ } split //, $_[0] };
+	return $case->('py' . pick('-', '_', '.', '__', '-.') . "pkg" . pick('-', '_', '.') . $i)
+	  if $type eq 'pypi';
+	return $case->("github.com/acme$i/mod");
+}
+
+my @license_pool = ('MIT', 'Apache-2.0', 'ISC', 'BSD-3-Clause', 'unknown', 'GPL-2.0-only');
+
+sub json_strings { return '[' . join(', ', map { qq("$_") } @_) . ']' }
+
+# A random record of package $i: its JSON line and the row the
+# package_licenses query below must return for it.
+sub make_record
+{
+	my ($type, $i) = @_;
+	my $name = spell($type, $i);
+	my $lowest = rand() < 0.2 ? undef : '1.' . int(rand(10)) . '.0';
+	my $highest = '2.' . int(rand(50)) . '.' . int(rand(10));
+	my @default = (pick(@license_pool));
+	push @default, pick(grep { $_ ne $default[0] } @license_pool) if rand() < 0.3;
+	my @other;
+	for (1 .. (rand() < 0.5 ? 0 : 1 + int(rand(2))))
+	{
+		push @other, [ [ pick(@license_pool) ], [ map { "0.$_." . int(rand(9)) } 1 .. 1 + int(rand(3)) ] ];
+	}
+	my $json = JSON::PP->new->canonical->encode({
+		name => $name, lowest_version => $lowest, highest_version => $highest,
+		default_licenses => \@default,
+		other_licenses => [ map { { licenses => $_->[0], versions => $_->[1] } } @other ] });
+	my $other_text = '[' . join(', ', map { '{"licenses": ' . json_strings(@{ $_->[0] })
+		  . ', "versions": ' . json_strings(@{ $_->[1] }) . '}' } @other) . ']';
+	my $key = $normalize{$type}->($name);
+	my $row = join('|', $type, $key, $lowest // '<null>', $highest, join(',', @default), $other_text);
+	return ($json, $key, $row);
+}
+
+my @bad_lines = ('this is not json {', '{"name":"no-licenses-here"}',
+	'{"default_licenses":["MIT"],"highest_version":"1.0"}', '{"name":"cut off","default_l');
+
+# Per type, the files in applying order: {name, sequence, chunk, data, records}
+# where records are [normalized name, row] of the valid lines in line order.
+my (%files, %encoded);
+my $pool = 1500;
+for my $type (sort keys %registry)
+{
+	for my $sequence (1000, 2000, 3000)
+	{
+		for my $chunk (0 .. int(rand(3)))
+		{
+			my $encoding = pick('plain', 'gz', 'content-encoding');
+			my $name = sprintf('v2/%s/%d/%09d.ndjson', $registry{$type}, $sequence, $chunk)
+			  . ($encoding eq 'gz' ? '.gz' : '');
+			my (@lines, @records);
+			for (1 .. 200 + int(rand(1500)))
+			{
+				my $i = int(rand($pool));
+				# now and then the same package twice in one file (spelled anew)
+				for (1 .. (rand() < 0.02 ? 2 : 1))
+				{
+					my ($json, $key, $row) = make_record($type, $i);
+					push @lines, $json;
+					push @records, [ $key, $row ];
+				}
+				if (rand() < 0.005)
+				{
+					push @lines, pick(@bad_lines);
+				}
+			}
+			push @lines, pick(@bad_lines);
+			$encoded{$name} = 'gzip' if $encoding eq 'content-encoding';
+			push @{ $files{$type} }, { name => $name, sequence => $sequence, chunk => $chunk,
+				lines => \@lines, records => \@records, gzip => $encoding ne 'plain' };
+		}
+	}
+}
+
+
+# Advisories (v2, doc/format.md section 5) of npm packages: a record replaces the
+# advisory with the same (id, source), its packages included.
+my @adv_bad_lines = ('{"advisory": ', '{"advisory":{"id":"x","source":"glad"},"packages":null}',
+	'{"packages":[]}');
+
+sub make_advisory
+{
+	my ($i) = @_;
+	my $id = sprintf('c0ffee00-0000-4000-8000-%012d', $i);
+	my $title = "Issue $i rev " . int(rand(1000));
+	my @packages = map {
+		{ name => "pkg-$_", purl_type => 'npm', affected_range => '<' . int(rand(5)) . '.' . int(rand(9)) . '.0',
+			fixed_versions => [ '9.' . int(rand(9)) . '.0' ], solution => 'Upgrade.' }
+	} map { int(rand($pool)) } 1 .. 1 + int(rand(3));
+	my $json = JSON::PP->new->canonical->encode({
+		advisory => { id => $id, source => 'glad', title => $title, published_date => '2024-0' . (1 + int(rand(9))) . '-15',
+			identifiers => [ { type => 'cve', name => "CVE-2024-$i", value => "CVE-2024-$i" } ],
+			urls => ["https://example.test/$i"] },
+		packages => \@packages });
+	my @rows = map { join('|', $id, 'glad', $title, 'npm', $_->{name}, $_->{affected_range}) } @packages;
+	return ($json, $id, \@rows);
+}
+
+# Advisory files in applying order: {name, sequence, chunk, lines, records}
+# where records are [key, rows] of the valid lines.
+my @adv_files;
+for my $sequence (1000, 2000, 3000)
+{
+	for my $chunk (0 .. int(rand(2)))
+	{
+		my $gz = rand() < 0.5;
+		my (@lines, @records);
+		for (1 .. 50 + int(rand(300)))
+		{
+			my ($json, $key, $rows) = make_advisory(int(rand(400)));
+			push @lines, $json;
+			push @records, [ $key, $rows ];
+			push @lines, pick(@adv_bad_lines) if rand() < 0.01;
+		}
+		push @adv_files, { name => sprintf('v2/npm/%d/%09d.ndjson', $sequence, $chunk) . ($gz ? '.gz' : ''),
+			sequence => $sequence, chunk => $chunk, lines => \@lines, records => \@records, gzip => $gz };
+	}
+}
+$files{'advisories'} = \@adv_files;
+
+# ---- the cluster, the bucket and the advisory directory -------------------
+
+my $node = new_node('campaign', conf => "pkgmeta.gcs_retry_delay = 10ms\n"
+	  . "pkgmeta.gcs_retries = 2\n"
+	  . "pkgmeta.gcs_stall_timeout = 300ms\n"
+	  . "restart_after_crash = on\n");
+my $root = PostgreSQL::Test::Utils::tempdir('bucket');
+my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
+my $gcs = GcsTestServer->start(root => $root, bucket => 'campaign',
+	config => { content_encoding => \%encoded });
+reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
+	'pkgmeta.gcs_endpoint' => $gcs->endpoint,
+	'pkgmeta.advisories_source' => "file://$adv_root",
+	'pkgmeta.data_types' => 'licenses, advisories');
+
+# Files appear a few at a time, as new deltas do.  A gzip file may be stored
+# corrupt (its listed hashes describe the corrupt bytes, so only inflating
+# finds it) until a later round repairs it.
+my %published = map { $_ => 0 } keys %files;
+my (%fault_counts, %stored_corrupt);
+
+sub file_bytes
+{
+	my ($f) = @_;
+	my $data = join('', map { "$_\n" } @{ $f->{lines} });
+	if ($f->{gzip})
+	{
+		my $z;
+		IO::Compress::Gzip::gzip(\$data => \$z) or die 'gzip failed';
+		$data = $z;
+	}
+	return $data;
+}
+
+sub store_file
+{
+	my ($type, $f, $data) = @_;
+	write_object($type eq 'advisories' ? $adv_root : $root, $f->{name}, raw => $data);
+	$f->{size} = length $data;
+	return;
+}
+
+sub publish
+{
+	my ($type) = @_;
+	my $f = $files{$type}[ $published{$type}++ ];
+	my $data = file_bytes($f);
+	if ($f->{gzip} && $f->{name} =~ /\.gz$/ && rand() < 0.15)
+	{
+		# one byte of the deflate data, between the 10-byte header and the trailer
+		my $at = 10 + int(rand(length($data) - 18));
+		substr($data, $at, 1) = chr(ord(substr($data, $at, 1)) ^ (1 + int(rand(255))));
+		$stored_corrupt{ $f->{name} } = [ $type, $f ];
+		$fault_counts{'stored corrupt gzip'}++;
+	}
+	store_file($type, $f, $data);
+	return;
+}
+
+# ---- the checks --------------------------------------------------------------
+
+my ($mismatches, $reader_checks, $reader_mismatches) = (0, 0, 0);
+
+# What the corpus files up to the checkpoints say, sorted: package rows of
+# the license types, and one row per affected package of the advisories.
+sub expected_rows
+{
+	my ($checkpoints) = @_;
+	my @rows;
+	for my $type (sort keys %files)
+	{
+		my $cp = $checkpoints->{$type} or next;
+		my %state;
+		for my $f (@{ $files{$type} })
+		{
+			last if $f->{sequence} > $cp->[0] || ($f->{sequence} == $cp->[0] && $f->{chunk} > $cp->[1]);
+			$state{ $_->[0] } = $_->[1] for @{ $f->{records} };
+		}
+		push @rows, map { ref $_ ? @$_ : $_ } values %state;
+	}
+	return sort @rows;
+}
+
+# One snapshot: the checkpoints, then the rows, in one REPEATABLE READ
+# transaction, so both are of the same moment.
+my $snapshot_sql = q{
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT 'checkpoint|' || CASE WHEN data_type = 'advisories' THEN 'advisories' ELSE purl_type END
+	|| '|' || sequence || '|' || chunk
+	FROM pkgmeta_checkpoints() WHERE version_format = 'v2';
+SELECT purl_type || '|' || name || '|'
+	|| coalesce(lowest_version, '<null>') || '|' || coalesce(highest_version, '<null>') || '|'
+	|| array_to_string(default_licenses, ',') || '|' || other_licenses::text
+	FROM pkgmeta.package_licenses;
+SELECT advisory_id || '|' || source || '|' || title || '|' || purl_type || '|' || name || '|' || affected_range
+	FROM pkgmeta.affected_packages;
+SELECT 'staged|' || (SELECT count(*) FROM pkgmeta.staging);
+SELECT 'unnamed|' || count(*) FROM pkgmeta.sync_errors WHERE object IS NULL;
+COMMIT;
+};
+
+# Compares a snapshot with the corpus; undef when the server did not answer.
+sub snapshot_differences
+{
+	my ($ret, $out) = $node->psql('postgres', $snapshot_sql);
+	return undef if $ret != 0;
+	my (%checkpoints, @actual, @problems);
+	for (split /\n/, $out)
+	{
+		if (/^checkpoint\|([^|]+)\|(\d+)\|(\d+)$/) { $checkpoints{$1} = [ $2, $3 ] }
+		elsif (/^(staged|unnamed)\|(\d+)$/) { push @problems, "$2 $1 rows" if $2 }
+		else { push @actual, $_ }
+	}
+	my @expected = expected_rows(\%checkpoints);
+	my (%want, %have);
+	$want{$_}++ for @expected;
+	$have{$_}++ for @actual;
+	my @missing = grep { !$have{$_} } @expected;
+	my @extra = grep { !$want{$_} } @actual;
+	my @twice = grep { $have{$_} > 1 } keys %have;
+	push @problems, sprintf('%d expected, %d rows; %d missing, %d extra, %d twice',
+		scalar @expected, scalar @actual, scalar @missing, scalar @extra, scalar @twice)
+	  if @missing || @extra || @twice;
+	push @problems, "  missing: $_" for @missing[ 0 .. ($#missing < 4 ? $#missing : 4) ];
+	push @problems, "  extra:   $_" for @extra[ 0 .. ($#extra < 4 ? $#extra : 4) ];
+	push @problems, '  checkpoints: ' . join(' ', map { "$_ $checkpoints{$_}[0]/$checkpoints{$_}[1]" } sort keys %checkpoints)
+	  if @problems;
+	return \@problems;
+}
+
+sub check_state
+{
+	my ($what) = @_;
+	my $problems = snapshot_differences();
+	die "$what: the server does not answer" unless defined $problems;
+	return 1 unless @$problems;
+	$mismatches++;
+	diag("$what: $_") for @$problems;
+	return 0;
+}
+
+# A reader in its own session while the sync runs; a server that is down
+# (immediate shutdown) is no answer to check.
+sub reader_check
+{
+	my ($what) = @_;
+	my $problems = snapshot_differences();
+	return unless defined $problems;
+	$reader_checks++;
+	return unless @$problems;
+	$reader_mismatches++;
+	diag("$what, reader: $_") for @$problems;
+	return;
+}
+
+# ---- the rounds --------------------------------------------------------------
+
+# A random network fault for object $f; permanent ones (no "times") last until cleared.
+sub random_fault
+{
+	my ($f) = @_;
+	my $after = int(rand($f->{size}));
+	my $times = 1 + int(rand(4));    # 3 and 4 outlast the 3 attempts
+	my @kinds = (
+		sub { { kind => 'status', status => pick(500, 503, 429), times => $times } },
+		sub { { kind => 'status', status => 404 } },
+		sub { { kind => 'reset', after => $after, times => $times } },
+		sub { { kind => 'stall', after => $after, seconds => 1, times => $times } },
+		sub { { kind => 'truncate', after => $after, times => $times } },
+		sub { { kind => 'corrupt', (rand() < 0.5 ? (times => 1) : ()) } },
+		sub { { kind => 'grow', data => pick(@bad_lines) . "\n" } },
+		# slow enough that a kill lands in mid-transfer, fast enough for the stall timeout
+		sub { { kind => 'slow', piece => 1024 + int(rand(4096)), delay => 0.02 + rand(0.08) } },
+	);
+	return pick(@kinds)->();
+}
+
+sub applied_through
+{
+	return { map { my ($t, $d, $s, $c) = split /\|/; (($d eq 'advisories' ? $d : $t) => "$s/$c") } split /\n/,
+		query($node, q{SELECT purl_type, data_type, sequence, chunk FROM pkgmeta_checkpoints()
+			WHERE version_format = 'v2'}) };
+}
+
+# The sync's sessions: CALLs of the campaign, or the worker (never started here).
+my $sync_sessions = q{pid <> pg_backend_pid() AND (query LIKE 'pkgmeta sync%' OR query LIKE 'CALL pkgmeta_sync%')};
+
+my ($injected, $kills_mid_file, $kills_between, %permanent) = (0, 0, 0);
+my $per_round = 1.5 * (map { @$_ } values %files) / $rounds;
+for my $round (1 .. $rounds)
+{
+	for my $type (sort keys %files)
+	{
+		publish($type) if $published{$type} < @{ $files{$type} } && rand() < $per_round / 4;
+	}
+	# network faults go to the published license objects not applied yet
+	my $through = applied_through();
+	my @pending;
+	for my $type (grep { $_ ne 'advisories' } sort keys %files)
+	{
+		my ($s, $c) = split m{/}, $through->{$type} // '-1/-1';
+		push @pending, grep { $_->{sequence} > $s || ($_->{sequence} == $s && $_->{chunk} > $c) }
+		  @{ $files{$type} }[ 0 .. $published{$type} - 1 ];
+	}
+	my %faults = %permanent;
+	for (1 .. int(rand(4)))
+	{
+		last unless @pending;
+		my $f = pick(@pending);
+		$faults{ $f->{name} } = random_fault($f);
+		$fault_counts{ $faults{ $f->{name} }{kind} }++;
+		$injected++;
+	}
+	# rounds with a kill slow most pending bodies down, so that kills land
+	# in mid-file as often as between files
+	my $kill = rand();
+	if ($kill < 0.3)
+	{
+		for my $f (grep { !$faults{ $_->{name} } && rand() < 0.7 } @pending)
+		{
+			$faults{ $f->{name} } = { kind => 'slow', piece => 4096, delay => 0.05, times => 1 };
+		}
+	}
+	$gcs->set_faults(\%faults);
+
+	# the sync runs in its own session while readers check snapshots; in
+	# some rounds it is killed after a random time
+	my ($out, $err) = ('', '');
+	my $call = IPC::Run::start(
+		[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c', 'CALL pkgmeta_sync()' ],
+		'>', \$out, '2>', \$err);
+	my $kill_at = Time::HiRes::time() + rand(1.5);
+	while ($call->pumpable && ($kill >= 0.3 || Time::HiRes::time() < $kill_at))
+	{
+		reader_check("round $round");
+		$call->pump_nb;
+	}
+	if ($kill < 0.2)
+	{
+		my ($mid_file, $killed) = split /\|/, query($node,
+			qq{SELECT (SELECT current_object IS NOT NULL FROM pkgmeta_sync_status()),
+				count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE $sync_sessions});
+		if ($killed)
+		{
+			$mid_file eq 't' ? $kills_mid_file++ : $kills_between++;
+		}
+	}
+	elsif ($kill < 0.3)
+	{
+		my $mid_file = query($node, q{SELECT state = 'running' AND current_object IS NOT NULL
+			FROM pkgmeta_sync_status()});
+		$node->stop('immediate');
+		$node->start;
+		$mid_file eq 't' ? $kills_mid_file++ : $kills_between++;
+	}
+	$call->finish;
+	check_state("round $round");
+
+	# permanent faults go away now and then, so later rounds make progress;
+	# so do corrupt stored files
+	%permanent = map { $faults{$_}{times} || rand() < 0.5 ? () : ($_ => $faults{$_}) } keys %faults;
+	for my $name (grep { rand() < 0.3 } sort keys %stored_corrupt)
+	{
+		my ($type, $f) = @{ delete $stored_corrupt{$name} };
+		store_file($type, $f, file_bytes($f));
+	}
+}
+
+# ---- the end: everything ------------------------------------------------------
+
+for my $type (sort keys %files)
+{
+	publish($type) while $published{$type} < @{ $files{$type} };
+}
+for my $name (sort keys %stored_corrupt)
+{
+	my ($type, $f) = @{ delete $stored_corrupt{$name} };
+	store_file($type, $f, file_bytes($f));
+}
+$gcs->set_faults({});
+my ($ret, $notices) = sync_notices($node);
+is($ret, 0, 'the final sync without faults ends normally') or diag $notices;
+is_deeply(applied_through(),
+	{ map { ($_ => "$files{$_}[-1]{sequence}/$files{$_}[-1]{chunk}") } keys %files },
+	'every checkpoint reached the last file');
+ok(check_state('final'), 'the tables hold the complete corpus');
+ok(query($node, q{SELECT count(*) FROM pkgmeta.sync_errors WHERE line IS NOT NULL}) > 0,
+	'bad lines were reported');
+ok($reader_checks > 0, 'readers checked snapshots while syncs ran');
+
+my $line = "seed $seed, rounds: $rounds, faults injected: " . ($injected + ($fault_counts{'stored corrupt gzip'} // 0))
+  . ' (' . join(', ', map { "$_ $fault_counts{$_}" } sort keys %fault_counts) . ')'
+  . ", kills mid-file: $kills_mid_file, kills between files: $kills_between"
+  . ", reader checks: $reader_checks, reader mismatches: $reader_mismatches, mismatches: $mismatches";
+print "# $line\n";
+diag($line);
+is($mismatches, 0, 'no round left the tables different from the checkpoints');
+is($reader_mismatches, 0, 'no reader saw a state other than at a file boundary');
+
+$gcs->stop;
+$node->stop;
+done_testing();

@@ -1,0 +1,23 @@
+-- An upgrade from 0.1.0 keeps the advisories 0.1.0 wrote: the affected
+-- package's distribution moves from distro_version to distro, the view
+-- answers as before under the new column name, and the SQL advisory
+-- writer is gone (the sync decodes and writes advisories in C).
+CREATE DATABASE regress_pkgmeta_upgrade;
+\c regress_pkgmeta_upgrade
+CREATE EXTENSION pkgmeta VERSION '0.1.0';
+SELECT pkgmeta.apply_advisory('{"advisory":{"id":"u-1","source":"glad","published_date":"2021-03-04",
+    "identifiers":[{"type":"cve","name":"CVE-2021-1","value":"CVE-2021-1"}]},
+    "packages":[{"name":"OpenSSL","affected_range":"<1.1","distro_version":"debian 11"},
+                {"name":"zlib","affected_range":"*"}]}', 11::smallint);
+CREATE TEMP TABLE before AS SELECT * FROM pkgmeta.affected_packages;
+ALTER EXTENSION pkgmeta UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pkgmeta';
+SELECT purl_type, name, advisory_id, cve, affected_range, distro FROM pkgmeta.affected_packages ORDER BY name;
+-- every column of every row as before, distro_version now called distro
+SELECT count(*) AS changed_rows FROM (
+    SELECT to_jsonb(b) - 'distro_version' || jsonb_build_object('distro', b.distro_version) FROM before b
+    EXCEPT
+    SELECT to_jsonb(a) FROM pkgmeta.affected_packages a) AS d;
+SELECT to_regprocedure('pkgmeta.apply_advisory(jsonb,smallint)') AS sql_advisory_writer;
+\c regression
+DROP DATABASE regress_pkgmeta_upgrade;

@@ -1,0 +1,110 @@
+# Backups keep the mirror: pg_dump (custom and plain format) of a synced
+# database restores its rows, checkpoints and error history, into a new
+# database and into a new cluster, so the next sync resumes where the
+# original stopped instead of starting over.
+use strict;
+use warnings;
+use PkgmetaTest;
+use Test::More;
+
+my $node = new_node('backup');
+my $root = new_mirror($node);
+my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
+$node->append_conf('postgresql.conf', qq{
+pkgmeta.advisories_source = 'file://$adv_root'
+pkgmeta.data_types = 'licenses, advisories'
+pkgmeta.version_formats = 'v1,v2'
+});
+$node->reload;
+
+# Every kind of synced row: v2 and v1 licenses, advisories, bad lines.
+write_object($root, 'v2/npm/1000/000000000.ndjson', lines => [
+	record('lodash', lowest => '1.0.0', highest => '4.17.21'),
+	record('@scope/tool', default => ['unknown'], other => [ [ [ 'MIT', 'Apache-2.0' ], ['0.1.0'] ] ]),
+	'{"name": broken']);
+write_object($root, 'v2/pypi/1000/000000000.ndjson',
+	lines => [ record('Zope.Interface', lowest => '1', highest => '6.0', default => ['ZPL-2.1']) ]);
+write_object($root, 'v1/npm/1000/00000000.csv', lines => [ 'only-v1,1.0.0,ISC', 'two,fields' ]);
+write_object($adv_root, 'v2/npm/1000/000000000.ndjson', lines => [
+	JSON::PP->new->canonical->encode({
+		advisory => { id => 'a-1', source => 'glad', title => 'Prototype pollution',
+			published_date => '2020-07-15', urls => ['https://example.test/a-1'],
+			identifiers => [ { type => 'cve', name => 'CVE-2020-8203', value => 'CVE-2020-8203' } ] },
+		packages => [ { name => 'lodash', affected_range => '<4.17.19', fixed_versions => ['4.17.19'] } ] }) ]);
+my ($ret, $notices) = sync_notices($node);
+is($ret, 0, 'the original syncs');
+
+# What must survive a backup: every synced table, the checkpoints and the
+# answers of the lookups, as text (ids included: they are restored too).
+my $tables = join(' UNION ALL ', map {
+	"SELECT '$_' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM pkgmeta.$_ x"
+} qw(licenses packages v1_licenses advisories advisory_packages checkpoints sync_errors));
+my $state_sql = qq{
+SELECT t, n, h FROM ($tables) s ORDER BY t;
+SELECT * FROM pkgmeta_checkpoints() ORDER BY 1, 2, 3;
+SELECT p, pkgmeta_licenses(p) FROM unnest(ARRAY['pkg:npm/lodash\@4.17.21', 'pkg:npm/%40scope/tool\@0.1.0',
+	'pkg:pypi/zope-interface\@5.0', 'pkg:npm/only-v1\@1.0.0']) AS p ORDER BY 1;
+SELECT advisory_id, source, affected_range FROM pkgmeta_advisories('npm', 'lodash') ORDER BY 1;
+};
+my $original = $node->safe_psql('postgres', $state_sql);
+like($original, qr/sync_errors\|2\|/, 'the original has its two bad lines recorded');
+like($original, qr/\{MIT\}/, 'the original answers lookups');
+
+# The next sync after a restore must read nothing: it resumes at the checkpoints.
+sub resumes_from_checkpoints
+{
+	my ($n, $db, $what) = @_;
+	my ($r, $out, $err) = $n->psql($db, 'CALL pkgmeta_sync()');
+	is($r, 0, "$what: the next sync succeeds");
+	like($err, qr/sync complete: 0 files/, "$what: the next sync reads 0 files");
+	return;
+}
+
+my $dumpdir = PostgreSQL::Test::Utils::tempdir('dumps');
+my $custom = "$dumpdir/pkgmeta.dump";
+my $plain = "$dumpdir/pkgmeta.sql";
+$node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('postgres'), '-f', $custom ], 'pg_dump -Fc');
+$node->command_ok([ 'pg_dump', '-Fp', '-d', $node->connstr('postgres'), '-f', $plain ], 'pg_dump plain');
+
+# 1. pg_restore into a new database of the same cluster.
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restored'), $custom ],
+	'pg_restore into a new database');
+is($node->safe_psql('restored', $state_sql), $original,
+	'new database: rows, checkpoints, error history and lookups equal the original');
+resumes_from_checkpoints($node, 'restored', 'new database');
+
+# 2. pg_restore into a new cluster (the role pkgmeta_admin does not exist there yet).
+my $other = new_node('backup_other', no_extension => 1);
+$other->append_conf('postgresql.conf', qq{
+pkgmeta.licenses_source = 'file://$root'
+pkgmeta.advisories_source = 'file://$adv_root'
+pkgmeta.data_types = 'licenses, advisories'
+pkgmeta.version_formats = 'v1,v2'
+});
+$other->reload;
+$other->command_ok([ 'pg_restore', '--exit-on-error', '-d', $other->connstr('postgres'), $custom ],
+	'pg_restore into a new cluster');
+is($other->safe_psql('postgres', $state_sql), $original, 'new cluster: everything equals the original');
+resumes_from_checkpoints($other, 'postgres', 'new cluster');
+
+# 3. A plain dump restored with psql.
+$node->safe_psql('postgres', 'CREATE DATABASE from_plain');
+$node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('from_plain'), '-f', $plain ],
+	'plain dump restored with psql');
+is($node->safe_psql('from_plain', $state_sql), $original, 'plain dump: everything equals the original');
+resumes_from_checkpoints($node, 'from_plain', 'plain dump');
+
+# Restored sequences go on after the restored ids: a new delta with a new
+# license and a bad line syncs without a duplicate key.
+write_object($root, 'v2/npm/2000/000000000.ndjson',
+	lines => [ record('left-pad', highest => '1.3.0', default => ['WTFPL']), 'not json' ]);
+($ret, my $out, my $err) = $other->psql('postgres', 'CALL pkgmeta_sync()');
+is($ret, 0, 'a new delta applies after the restore');
+like($err, qr/sync complete: 1 files, 1 packages/, 'only the new file is read');
+is($other->safe_psql('postgres', q{SELECT count(*), count(DISTINCT id) FROM pkgmeta.sync_errors}), '3|3',
+	'the new error row gets a new id');
+is($other->safe_psql('postgres', q{SELECT pkgmeta_licenses('pkg:npm/left-pad@1.0.0')}), '{WTFPL}',
+	'the new license gets a new id');
+
+done_testing();
