@@ -3,8 +3,8 @@
  *     The server API differences between the PostgreSQL major versions
  *     pkgmeta builds against (15 to 18), in one place: the code calls the
  *     names below and stays free of version tests.  Tested here on 15, 16
- *     and 18; the 17 branches follow that release's headers (its API is the
- *     16 one for everything below).
+ *     and 18; 17, of which no server is at hand, takes the side its release
+ *     notes and headers give (doc/postgres-versions.md lists every change).
  */
 #ifndef PKGMETA_PG_COMPAT_H
 #define PKGMETA_PG_COMPAT_H
