@@ -99,8 +99,10 @@ WITH compiled AS (
 ), bad_ranges AS (
     INSERT INTO pkgmeta.sync_errors (data_type, version_format, purl_type, reason, excerpt)
     SELECT 'advisories', 'v2', c.purl_type,
-           format('bad range "%s" for %s package "%s": %s',
-                  left(c.affected_range, 200), c.purl_type, c.name, c.reason),
+           format('bad range "%s%s" for %s package "%s": %s',
+                  left(c.affected_range, 200),
+                  CASE WHEN length(c.affected_range) > 200 THEN '...' ELSE '' END,
+                  c.purl_type, c.name, c.reason),
            c.affected_range
       FROM compiled c
      WHERE c.compiled IS NULL

@@ -12,6 +12,7 @@
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -19,7 +20,6 @@
 #include "utils/memutils.h"
 
 #include "decode_advisory.h"
-#include "mb/pg_wchar.h"
 #include "range.h"
 #include "record_kind.h"
 #include "store.h"
