@@ -160,7 +160,7 @@ RETURN (SELECT COALESCE(i OPERATOR(pg_catalog.->>) 'value', i OPERATOR(pg_catalo
 -- (affected NULL: the range, the version or the distribution cannot be
 -- decided).  Candidates come by (purl_type, name) from the index, one
 -- branch per kind of advisory ("advisory" now; another kind is one more
--- UNION ALL branch with the same columns).  An advisory that names a
+-- UNION ALL branch in the LATERAL subquery, with the same columns).  An advisory that names a
 -- distribution applies to a request of that distribution (the OS rule,
 -- pkgmeta_distro_matches); to a request without one it is undecided where
 -- the version lies in its range.
@@ -174,11 +174,11 @@ CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[])
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
-           a.advisory_id, a.source, c.cve, a.title,
+           m.advisory_id, m.source, m.cve, m.title,
            m.affected_range, m.fixed_versions,
            pkgmeta.fix_version(r.type_id, r.version, m.fixed_versions),
-           m.solution, a.cvss_v3, a.cvss_v4, e.epss_score, e.known_exploited,
-           a.published_date, a.urls, m.affected, m.kind
+           m.solution, m.cvss_v3, m.cvss_v4, e.epss_score, e.known_exploited,
+           m.published_date, m.urls, m.affected, m.kind
       FROM pg_catalog.unnest(requests) WITH ORDINALITY
            AS r(bom_ref, purl, purl_type, type_id, name, version, distro, ord)
       CROSS JOIN LATERAL (
@@ -187,8 +187,10 @@ AS $$
                  COALESCE(pg_catalog.substring(r.distro, '-([^-]*)$'), '') AS os_version
       ) os
       JOIN LATERAL (
-          SELECT 'advisory'::text AS kind, ap.advisory, ap.affected_range,
-                 ap.fixed_versions, ap.solution,
+          -- one branch per kind of advisory, each giving every column
+          SELECT 'advisory'::text AS kind, a.advisory_id, a.source,
+                 pkgmeta.advisory_cve(a.identifiers) AS cve, a.title, ap.affected_range,
+                 ap.fixed_versions, ap.solution, a.cvss_v3, a.cvss_v4, a.published_date, a.urls,
                  CASE WHEN ap.distro IS NOT NULL AND r.distro IS NULL
                       THEN CASE WHEN pkgmeta.range_match(ap.compiled_range, ap.purl_type,
                                                          r.version) IS FALSE
@@ -196,15 +198,14 @@ AS $$
                       ELSE pkgmeta.range_match(ap.compiled_range, ap.purl_type, r.version)
                  END AS affected
             FROM pkgmeta.advisory_packages ap
+            JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) ap.advisory
            WHERE ap.purl_type OPERATOR(pg_catalog.=) r.type_id
              AND ap.name OPERATOR(pg_catalog.=) r.name
              AND (ap.distro IS NULL OR r.distro IS NULL
                   OR @extschema@.pkgmeta_distro_matches(ap.distro, os.os_name, os.os_version))
       ) m ON m.affected IS NOT FALSE
-      JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) m.advisory
-      CROSS JOIN LATERAL (SELECT pkgmeta.advisory_cve(a.identifiers) AS cve) c
-      LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) c.cve
-     ORDER BY r.ord, a.advisory_id, a.source
+      LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) m.cve
+     ORDER BY r.ord, m.advisory_id, m.source
 $$;
 
 -- The public forms, inlined like the license lookups (no SET clause, every

@@ -21,11 +21,12 @@ SELECT 'CVE-2024-' || k, (k % 1000) / 1000.0, k % 50 = 0
 
 CREATE TABLE bench.affected AS
 SELECT k, m, i, bench.type_id(i) AS type_id, bench.name(i) AS name
-  FROM (SELECT k, m,
-               CASE m WHEN 0 THEN (SELECT c.i FROM bench.component c
-                                    WHERE c.j = k * 104729 % :components + 1)
-                      ELSE k * 7919 % :packages + 1 END AS i
-          FROM generate_series(1, :advisories) k, generate_series(0, 1) m) x;
+  FROM (SELECT k, 0 AS m, c.i
+          FROM generate_series(1, :advisories) k
+          JOIN bench.component c ON c.j = k * 104729 % :components + 1
+        UNION ALL
+        SELECT k, 1, k * 7919 % :packages + 1
+          FROM generate_series(1, :advisories) k) x;
 INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name, affected_range,
                                        solution, fixed_versions, distro, compiled_range)
 SELECT a.id, f.type_id, f.name, r.range, NULL, ARRAY[r.fixed, bench.version(f.i, '9.0.0')],
