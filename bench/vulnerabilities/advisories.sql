@@ -23,7 +23,7 @@ CREATE TABLE bench.affected AS
 SELECT k, m, i, bench.type_id(i) AS type_id, bench.name(i) AS name
   FROM (SELECT k, 0 AS m, c.i
           FROM generate_series(1, :advisories) k
-          JOIN bench.component c ON c.j = k * 104729 % :components + 1
+          JOIN bench.component c ON c.j = k::bigint * 104729 % :components + 1
         UNION ALL
         SELECT k, 1, k * 7919 % :packages + 1
           FROM generate_series(1, :advisories) k) x;
