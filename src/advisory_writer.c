@@ -30,7 +30,6 @@
 typedef struct AdvisoryWriter
 {
 	MemoryContext row_cxt;
-	FeedKey		key;
 	int64		written;
 } AdvisoryWriter;
 
@@ -40,7 +39,6 @@ static bool store_compiled = false;
 static SPIPlanPtr plan_upsert = NULL;
 static SPIPlanPtr plan_forget_packages = NULL;
 static SPIPlanPtr plan_package = NULL;
-static SPIPlanPtr plan_bad_range = NULL;
 
 /* Whether pkgmeta.advisory_packages has the column (it changed in 0.2.0). */
 static bool
@@ -66,7 +64,6 @@ advisory_begin_sync(void)
 	Oid			forget_args[] = {INT8OID};
 	Oid			package_args[] = {INT8OID, INT2OID, TEXTOID, TEXTOID, TEXTOID,
 	TEXTARRAYOID, TEXTOID, BYTEAOID};
-	Oid			bad_range_args[] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
 
 	/*
 	 * A database not yet updated from 0.1.0 (ALTER EXTENSION pkgmeta UPDATE
@@ -106,10 +103,6 @@ advisory_begin_sync(void)
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7%s)", distro,
 				 store_compiled ? ", compiled_range" : "", store_compiled ? ", $8" : ""),
 		lengthof(package_args) - (store_compiled ? 0 : 1), package_args);
-	plan_bad_range = store_keep_plan(
-		"INSERT INTO pkgmeta.sync_errors (data_type, version_format, purl_type,"
-		"       line, reason, excerpt) VALUES ('advisories', $1, $2, $3, $4, $5)",
-		lengthof(bad_range_args), bad_range_args);
 }
 
 static void
@@ -118,7 +111,6 @@ advisory_end_sync(void)
 	store_free_plan(&plan_upsert);
 	store_free_plan(&plan_forget_packages);
 	store_free_plan(&plan_package);
-	store_free_plan(&plan_bad_range);
 	decoded = NULL;
 	compiled = NULL;
 }
@@ -134,7 +126,6 @@ advisory_begin_file(const FeedKey *key)
 {
 	AdvisoryWriter *w = palloc0(sizeof(AdvisoryWriter));
 
-	w->key = *key;
 	w->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "pkgmeta advisory",
 									   ALLOCSET_DEFAULT_SIZES);
 	return w;
@@ -241,29 +232,24 @@ upsert_advisory(const AdvisoryRecord *rec)
  * package and why; the advisory is stored and its line is not a bad line.
  */
 static void
-record_bad_range(const AdvisoryWriter *w, int64 line_number, const AffectedPackage *pkg,
-				 const char *name, const char *reason)
+record_bad_range(int64 line_number, const AffectedPackage *pkg, const char *name,
+				 const char *reason)
 {
 	const char *range = advisory_text(decoded, pkg->affected_range);
 	int			quoted = pg_mbcliplen(range, (int) pkg->affected_range.len,
 									  BAD_RANGE_QUOTE_BYTES);
-	Datum		args[5];
 
-	args[0] = CStringGetTextDatum(w->key.version_format);
-	args[1] = CStringGetTextDatum(purl_type_by_id(w->key.purl_type)->name);
-	args[2] = Int64GetDatum(line_number);
-	args[3] = CStringGetTextDatum(psprintf("bad range \"%.*s%s\" for %s package \"%s\": %s",
-										   quoted, range,
-										   quoted < (int) pkg->affected_range.len ? "..." : "",
-										   purl_type_by_id(pkg->purl_type)->name, name, reason));
-	args[4] = text_datum(pkg->affected_range);
-	if (SPI_execute_plan(plan_bad_range, args, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "pkgmeta: could not record an error in pkgmeta.sync_errors");
+	store_note_error(line_number,
+					 psprintf("bad range \"%.*s%s\" for %s package \"%s\": %s",
+							  quoted, range,
+							  quoted < (int) pkg->affected_range.len ? "..." : "",
+							  purl_type_by_id(pkg->purl_type)->name, name, reason),
+					 range, pkg->affected_range.len);
 }
 
 /* The range compiled (range_compile), or NULL in nulls and an error row. */
 static Datum
-compiled_range(const AdvisoryWriter *w, int64 line_number, const AffectedPackage *pkg,
+compiled_range(int64 line_number, const AffectedPackage *pkg,
 			   const char *name, char *null_flag)
 {
 	const char *reason = NULL;
@@ -272,7 +258,7 @@ compiled_range(const AdvisoryWriter *w, int64 line_number, const AffectedPackage
 	if (!range_compile(pkg->purl_type, advisory_text(decoded, pkg->affected_range),
 					   pkg->affected_range.len, compiled, &reason))
 	{
-		record_bad_range(w, line_number, pkg, name, reason);
+		record_bad_range(line_number, pkg, name, reason);
 		*null_flag = 'n';
 		return (Datum) 0;
 	}
@@ -283,7 +269,7 @@ compiled_range(const AdvisoryWriter *w, int64 line_number, const AffectedPackage
 }
 
 static void
-write_package(const AdvisoryWriter *w, int64 line_number, int64 advisory,
+write_package(int64 line_number, int64 advisory,
 			  const AdvisoryRecord *rec, const AffectedPackage *pkg)
 {
 	Datum		args[8];
@@ -303,7 +289,7 @@ write_package(const AdvisoryWriter *w, int64 line_number, int64 advisory,
 	args[5] = span_array(rec->fixed_versions + pkg->first_fixed, pkg->nfixed);
 	args[6] = optional_datum(&pkg->distro, &nulls[6]);
 	if (store_compiled)
-		args[7] = compiled_range(w, line_number, pkg, name, &nulls[7]);
+		args[7] = compiled_range(line_number, pkg, name, &nulls[7]);
 	if (SPI_execute_plan(plan_package, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "pkgmeta: could not write an affected package of advisory \"%.*s\"",
 			 (int) rec->id.len, advisory_text(rec, rec->id));
@@ -321,7 +307,7 @@ advisory_write(void *writer, int64 line_number)
 	if (SPI_execute_plan(plan_forget_packages, &arg, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "pkgmeta: could not replace the packages of an advisory");
 	for (int i = 0; i < decoded->npackages; i++)
-		write_package(w, line_number, advisory, decoded, &decoded->packages[i]);
+		write_package(line_number, advisory, decoded, &decoded->packages[i]);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(w->row_cxt);
 	w->written++;

@@ -34,7 +34,12 @@ struct FileStore
 	void	   *writer;			/* of key.kind */
 	int64		bad_lines;
 	int64		first_unrecorded_line;
+	int64		notes;			/* store_note_error rows, recorded or not */
+	int64		first_unrecorded_note;
 };
+
+/* The file being written, whose writer may note errors (store_note_error). */
+static FileStore *current_file = NULL;
 
 SPIPlanPtr
 store_keep_plan(const char *sql, int nargs, Oid *argtypes)
@@ -137,6 +142,7 @@ store_begin_file(const FeedKey *key, const SourceObject *object)
 	fs->key = *key;
 	fs->object = object;
 	fs->writer = key->kind->begin_file(key);
+	current_file = fs;
 	return fs;
 }
 
@@ -191,6 +197,24 @@ store_line_error(FileStore *fs, int64 line_number, const char *reason,
 					 line ? pg_mbcliplen(line, (int) len, EXCERPT_BYTES) : 0);
 }
 
+void
+store_note_error(int64 line_number, const char *reason, const char *excerpt, size_t len)
+{
+	FileStore  *fs = current_file;
+
+	if (fs == NULL)
+		elog(ERROR, "pkgmeta: an error noted outside a file");
+	fs->notes++;
+	if (fs->notes > MAX_ERROR_ROWS_PER_FILE)
+	{
+		if (fs->first_unrecorded_note == 0)
+			fs->first_unrecorded_note = line_number;
+		return;
+	}
+	insert_error_row(&fs->key, fs->object->name, line_number, reason, excerpt,
+					 excerpt ? pg_mbcliplen(excerpt, (int) len, EXCERPT_BYTES) : 0);
+}
+
 int64
 store_file_bad_lines(const FileStore *fs)
 {
@@ -210,6 +234,14 @@ store_finish_file(FileStore *fs)
 
 		insert_error_row(&fs->key, fs->object->name, fs->first_unrecorded_line, reason, NULL, 0);
 	}
+	if (fs->first_unrecorded_note > 0)
+	{
+		char	   *reason = psprintf("%lld more errors in stored lines from this one on were not recorded",
+									  (long long) (fs->notes - MAX_ERROR_ROWS_PER_FILE));
+
+		insert_error_row(&fs->key, fs->object->name, fs->first_unrecorded_note, reason, NULL, 0);
+	}
+	current_file = NULL;
 
 	cp[0] = CStringGetTextDatum(fs->key.data_type);
 	cp[1] = CStringGetTextDatum(fs->key.version_format);

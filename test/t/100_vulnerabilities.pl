@@ -42,13 +42,13 @@ write_object($adv_root, 'v2/npm/1000/000000000.ndjson', lines => [
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the advisories synced');
 like($notices, qr/1 bad lines?/, 'only the line that is not JSON counts as bad');
-is(query($node, q{SELECT line || ': ' || reason
+is(query($node, q{SELECT object || ' ' || line || ': ' || reason
 	|| CASE WHEN reason LIKE 'bad range%' THEN ' | ' || excerpt ELSE '' END
 	FROM pkgmeta.sync_errors WHERE data_type = 'advisories' ORDER BY line}),
 	join("\n",
-		'2: bad range "<1.2.3x" for npm package "vx-lib": '
+		'v2/npm/1000/000000000.ndjson 2: bad range "<1.2.3x" for npm package "vx-lib": '
 		  . query($node, q{SELECT reason FROM pkgmeta.compile_range(6::smallint, '<1.2.3x')}) . ' | <1.2.3x',
-		'3: invalid JSON value'),
+		'v2/npm/1000/000000000.ndjson 3: invalid JSON value'),
 	'a bad-range row names the range, the package and why, as compile_range says');
 is(query($node, q{SELECT advisory_id, name, compiled_range IS NOT NULL FROM pkgmeta.advisories a
 	JOIN pkgmeta.advisory_packages p ON p.advisory = a.id ORDER BY 1, 2}),
@@ -58,6 +58,18 @@ is(query($node, q{SELECT string_agg(advisory_id || ':' || coalesce(affected::tex
 	|| ':' || coalesce(fix_version, '-'), ' ' ORDER BY advisory_id)
 	FROM pkgmeta_vulnerabilities('pkg:npm/vx-lib@1.3.0')}),
 	'1:true:1.4.0 2:undecided:-', 'the stored ranges answer; the unreadable one is undecided');
+
+# A file of many unreadable ranges: the first 100 rows, then one summary.
+write_object($adv_root, 'v2/npm/2000/000000000.ndjson', lines => [
+	map { $adv->("m$_", { name => "many-$_", affected_range => '<<1', fixed_versions => [] }) } 1 .. 103 ]);
+$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+($ret, $notices) = sync_notices($node);
+is(query($node, q{SELECT count(*), count(*) FILTER (WHERE reason LIKE 'bad range "<<1" for npm package "many-%')
+	FROM pkgmeta.sync_errors}), '101|100', 'past 100 bad-range rows of a file, one summary row');
+is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE reason NOT LIKE 'bad range%'}),
+	'101: 3 more errors in stored lines from this one on were not recorded', 'the summary counts the rest');
+is(query($node, q{SELECT count(*) FROM pkgmeta.advisories WHERE advisory_id LIKE 'm%'}), '103',
+	'every advisory with an unreadable range is stored');
 
 # The compiled form is what compile_range gives (the sync and SQL agree).
 is(query($node, q{SELECT count(*) FROM pkgmeta.advisory_packages
