@@ -148,7 +148,7 @@ shim_check_json_verdict(bool accepted, const char *reason, const char *line, siz
 			shim_fail("accepted with a reason: %s", reason);
 		if (!utf8_input)
 			return;
-		lex = makeJsonLexContextCstringLen((char *) line, len, PG_UTF8, true);
+		lex = compat_json_lexer((char *) line, len, PG_UTF8, true);
 		if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
 			shim_fail("accepted a line the server's JSON parser rejects");
 	}

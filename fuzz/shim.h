@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 /* SQLSTATE and message of the last ERROR raised. */
 extern int	shim_error_code(void);
 extern const char *shim_error_message(void);
@@ -29,6 +31,6 @@ extern void shim_check_json_verdict(bool accepted, const char *reason,
 									const char *line, size_t len, bool utf8_input);
 
 /* Aborts with a message: a property of the code under test was violated. */
-extern void shim_fail(const char *fmt,...) pg_attribute_printf(1, 2) pg_attribute_noreturn();
+pg_noreturn extern void shim_fail(const char *fmt,...) pg_attribute_printf(1, 2);
 
 #endif

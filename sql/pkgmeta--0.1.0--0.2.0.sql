@@ -80,7 +80,7 @@ SELECT pg_catalog.pg_extension_config_dump('pkgmeta.cve_enrichment', '');
 DROP FUNCTION pkgmeta.apply_advisory(jsonb, smallint);
 
 -- GitLab's exports name an affected package's distribution "distro"; older
--- ones "distro_version" (FORMAT-PART2.md, section D).  The sync reads both
+-- ones "distro_version" (doc/format.md section 5).  The sync reads both
 -- into one column, and the view shows it under the new name.
 ALTER TABLE pkgmeta.advisory_packages RENAME COLUMN distro_version TO distro;
 ALTER VIEW pkgmeta.affected_packages RENAME COLUMN distro_version TO distro;

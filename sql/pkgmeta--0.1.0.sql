@@ -16,7 +16,7 @@ BEGIN
 END
 $$;
 
--- FORMAT.md section 7; ids are what the other tables store.
+-- doc/format.md section 7; ids are what the other tables store.
 CREATE TABLE pkgmeta.purl_types (
     id          smallint PRIMARY KEY,
     name        text NOT NULL UNIQUE,
@@ -65,7 +65,7 @@ CREATE UNLOGGED TABLE pkgmeta.staging (
     other_licenses   pkgmeta.license_exception[] NOT NULL
 );
 
--- v1 license rows (FORMAT.md section 5), per exact version: what a lookup
+-- v1 license rows (doc/format.md section 5), per exact version: what a lookup
 -- answers from when a package has no v2 record.  Deltas add licenses.
 CREATE TABLE pkgmeta.v1_licenses (
     purl_type smallint NOT NULL REFERENCES pkgmeta.purl_types,
@@ -184,13 +184,13 @@ SELECT t.name AS purl_type,
   JOIN pkgmeta.advisories a ON a.id = ap.advisory
   JOIN pkgmeta.purl_types t ON t.id = ap.purl_type;
 
--- FORMAT.md section 8, as the sync stores names.
+-- doc/format.md section 8, as the sync stores names.
 CREATE FUNCTION pkgmeta.normalize_name(purl_type smallint, name text)
     RETURNS text
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'pkgmeta_normalize_name';
 
--- Applies one v2 advisory record (FORMAT.md section 5) already known to be
+-- Applies one v2 advisory record (doc/format.md section 5) already known to be
 -- valid JSON.  Returns why the record is rejected, or NULL once applied;
 -- only a fault of the database itself raises an error.
 CREATE FUNCTION pkgmeta.apply_advisory(rec jsonb, file_purl_type smallint)
@@ -346,7 +346,7 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------
--- Version orderings (src/version*.c, README.md, Version orderings): -1, 0 or 1 as a
+-- Version orderings (src/version*.c, doc/reference.md, Version orderings): -1, 0 or 1 as a
 -- sorts before, with or after b under the rules of the purl type.
 CREATE FUNCTION pkgmeta_version_cmp(purl_type text, a text, b text)
 RETURNS integer
@@ -356,7 +356,7 @@ COMMENT ON FUNCTION pkgmeta_version_cmp(text, text, text) IS
     'compares two versions under the ordering of a purl type: -1, 0 or 1';
 GRANT EXECUTE ON FUNCTION pkgmeta_version_cmp(text, text, text) TO PUBLIC;
 
--- Background worker: status and wake-up (README.md, The background worker).
+-- Background worker: status and wake-up (doc/operations.md).
 
 -- One row from shared memory: the running or last sync (by the worker or a
 -- CALL), the worker's schedule, and how fresh the data is.
@@ -381,7 +381,7 @@ REVOKE ALL ON FUNCTION pkgmeta_request_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pkgmeta_request_sync() TO pkgmeta_admin;
 
 -- ---------------------------------------------------------------------------
--- Lookup (FORMAT.md section 6): which licenses does a package have at a
+-- Lookup (doc/format.md section 6): which licenses does a package have at a
 -- version.  Every form builds pkgmeta.lookup_request values and answers them
 -- all in one query, pkgmeta_lookup(): LEFT JOIN pkgmeta.packages on its
 -- primary key, then the C decision over each joined row.
@@ -531,7 +531,7 @@ GRANT EXECUTE ON FUNCTION
     TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
--- Sync performance (doc/README-performance.md)
+-- Sync performance (doc/performance.md)
 -- ---------------------------------------------------------------------------
 -- A delta re-states a package where it lies.  With room left on each page
 -- its new version stays there (a HOT update): no new index entry, and after

@@ -1,7 +1,7 @@
 /*
  * decode_advisory.c
- *     A JSON decoder specialised to the v2 advisory record (FORMAT.md
- *     section 5, FORMAT-PART2.md section D).  Like the license decoder it
+ *     A JSON decoder specialised to the v2 advisory record (doc/format.md
+ *     section 5).  Like the license decoder it
  *     walks the line once over json_scan.c and reports the first problem
  *     as text.  GitLab's rules: an unknown key of the advisory or of a
  *     package rejects the record; other top-level keys are ignored.
@@ -326,7 +326,7 @@ check_advisory(JsonScan *js, AdvisoryRecord *rec, bool has_id, bool has_source,
 	return parse_published_date(js, rec, published);
 }
 
-/* The keys of the advisory object, GitLab's (FORMAT-PART2.md, D2). */
+/* The keys of the advisory object, GitLab's (doc/format.md section 5). */
 typedef enum AdvisoryKey
 {
 	ADVISORY_KEY_ID,
@@ -441,7 +441,7 @@ check_package(JsonScan *js, AdvisoryRecord *rec, AffectedPackage *pkg, bool has_
 	return true;
 }
 
-/* The keys of a package object, GitLab's (FORMAT-PART2.md, D2) and distro_version. */
+/* The keys of a package object, GitLab's (doc/format.md section 5) and distro_version. */
 typedef enum PackageKey
 {
 	PACKAGE_KEY_NAME,

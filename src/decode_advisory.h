@@ -1,6 +1,6 @@
 /*
  * decode_advisory.h
- *     Decoder of v2 advisory records (FORMAT.md section 5, FORMAT-PART2.md
+ *     Decoder of v2 advisory records (doc/format.md section 5, FORMAT-PART2.md
  *     section D): one JSON object per line into a typed record, or the
  *     reason it is rejected.  It never writes; advisory_writer.c does.
  *

@@ -1,6 +1,6 @@
 /*
  * decode_v1.h
- *     Decoder of v1 license rows (FORMAT.md section 5): CSV without header,
+ *     Decoder of v1 license rows (doc/format.md section 5): CSV without header,
  *     name,version,license, one row per (package, version, license).
  */
 #ifndef PKGMETA_DECODE_V1_H

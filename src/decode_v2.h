@@ -1,6 +1,6 @@
 /*
  * decode_v2.h
- *     Decoder of v2 license records (FORMAT.md section 5): one JSON object
+ *     Decoder of v2 license records (doc/format.md section 5): one JSON object
  *     per line, parsed by a decoder specialised to the record's shape.
  *
  *     Decoded strings live in one arena reused from line to line, so the

@@ -1,7 +1,7 @@
 /*
  * distro.c
  *     Matching an advisory's distro against an SBOM's operating system
- *     (FORMAT-PART2.md section C, OS rule): the name must be equal, the
+ *     (doc/ranges.md, OS rule): the name must be equal, the
  *     SBOM's version is cut to what the distribution's advisories name
  *     (debian 12 for 12.5, alpine 3.19 for 3.19.1, ...).
  */

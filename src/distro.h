@@ -2,7 +2,7 @@
  * distro.h
  *     Whether an advisory's distro ("debian 12") names the operating system
  *     an SBOM or purl reports (name "debian", version "12.5"): the OS rule of
- *     FORMAT-PART2.md section C.  Plain C, no allocation.
+ *     doc/ranges.md.  Plain C, no allocation.
  */
 #ifndef PKGMETA_DISTRO_H
 #define PKGMETA_DISTRO_H

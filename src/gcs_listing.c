@@ -1,7 +1,7 @@
 /*
  * gcs_listing.c
  *     Listing a GCS bucket's export objects: the list request, page by page,
- *     and the JSON listing parser (FORMAT.md section 3).
+ *     and the JSON listing parser (doc/format.md section 3).
  */
 #include "postgres.h"
 
@@ -11,6 +11,7 @@
 
 #include "gcs_listing.h"
 #include "http.h"
+#include "pg_compat.h"
 #include "source.h"
 
 /* A listing page of 1000 items is about 1 MB; anything far larger is wrong. */
@@ -76,7 +77,7 @@ list_item_done(ListParse *p)
 	MemoryContextSwitchTo(old);
 }
 
-static void
+static json_action_result
 lp_object_start(void *state)
 {
 	ListParse  *p = state;
@@ -84,9 +85,10 @@ lp_object_start(void *state)
 	p->depth++;
 	if (p->in_items && p->depth == 2)
 		p->name = p->size = p->crc32c = p->md5 = p->content_encoding = NULL;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_object_end(void *state)
 {
 	ListParse  *p = state;
@@ -94,42 +96,46 @@ lp_object_end(void *state)
 	if (p->in_items && p->depth == 2)
 		list_item_done(p);
 	p->depth--;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_array_start(void *state)
 {
 	ListParse  *p = state;
 
 	if (p->depth == 1 && p->field && strcmp(p->field, "items") == 0)
 		p->in_items = true;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_array_end(void *state)
 {
 	ListParse  *p = state;
 
 	if (p->depth == 1)
 		p->in_items = false;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_field_start(void *state, char *fname, bool isnull)
 {
 	ListParse  *p = state;
 
 	if (p->depth <= 2)
 		p->field = fname;
+	return JSON_ACTION_DONE;
 }
 
-static void
+static json_action_result
 lp_scalar(void *state, char *token, JsonTokenType type)
 {
 	ListParse  *p = state;
 
 	if (p->field == NULL || type == JSON_TOKEN_NULL)
-		return;
+		return JSON_ACTION_DONE;
 	if (p->depth == 1 && strcmp(p->field, "nextPageToken") == 0)
 		p->next_page_token = token;
 	else if (p->depth == 2 && p->in_items)
@@ -145,6 +151,7 @@ lp_scalar(void *state, char *token, JsonTokenType type)
 		else if (strcmp(p->field, "contentEncoding") == 0)
 			p->content_encoding = token;
 	}
+	return JSON_ACTION_DONE;
 }
 
 /* Fetches one listing page into page, retrying what is transient. */
@@ -225,7 +232,7 @@ gcs_list_objects(HttpClient *client, const char *objects_url, const char *locati
 		p.in_items = false;
 		p.field = NULL;
 		p.next_page_token = NULL;
-		lex = makeJsonLexContextCstringLen(page.data, page.len, PG_UTF8, true);
+		lex = compat_json_lexer(page.data, page.len, PG_UTF8, true);
 		rc = pg_parse_json(lex, &sem);
 		MemoryContextSwitchTo(old);
 		if (rc != JSON_SUCCESS)

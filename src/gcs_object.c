@@ -17,6 +17,7 @@
 #include "port/pg_crc32c.h"
 
 #include "gcs_object.h"
+#include "pg_compat.h"
 
 /* The response headers a download reads, by their index in capture. */
 enum
@@ -179,12 +180,12 @@ gcs_object_read(SourceReader *r, char *buf, size_t cap)
 static bool
 decode_hash(const char *b64, uint8 *out, int len)
 {
-	char		tmp[64];
+	uint8		tmp[64];
 	int			n;
 
 	if (pg_b64_dec_len(strlen(b64)) > (int) sizeof(tmp))
 		return false;
-	n = pg_b64_decode(b64, strlen(b64), tmp, sizeof(tmp));
+	n = compat_b64_decode(b64, strlen(b64), tmp, sizeof(tmp));
 	if (n != len)
 		return false;
 	memcpy(out, tmp, len);
@@ -195,7 +196,7 @@ static char *
 encode_hash(const uint8 *raw, int len)
 {
 	char	   *out = palloc(pg_b64_enc_len(len) + 1);
-	int			n = pg_b64_encode((const char *) raw, len, out, pg_b64_enc_len(len));
+	int			n = compat_b64_encode(raw, len, out, pg_b64_enc_len(len));
 
 	out[Max(n, 0)] = '\0';
 	return out;

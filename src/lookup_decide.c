@@ -1,6 +1,6 @@
 /*
  * lookup_decide.c
- *     The decision of FORMAT.md section 6: which licenses a package has at
+ *     The decision of doc/format.md section 6: which licenses a package has at
  *     a version, given its row of pkgmeta.packages (or pkgmeta.v1_licenses).
  *
  *     Every lookup form in sql/pkgmeta--*.sql funnels into one set-based

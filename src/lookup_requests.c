@@ -2,7 +2,7 @@
  * lookup_requests.c
  *     The requests of a lookup: rows of pkgmeta.lookup_request built from
  *     purls, from (purl type, name, version) values, or from the components
- *     of a CycloneDX SBOM, keyed as pkgmeta.packages is (FORMAT.md section
+ *     of a CycloneDX SBOM, keyed as pkgmeta.packages is (doc/format.md section
  *     8 names).  pkgmeta_lookup joins them to the packages and decides each
  *     (lookup_decide.c).
  */

@@ -33,6 +33,7 @@
 #include "utils/snapmgr.h"
 
 #include "package_writer.h"
+#include "pg_compat.h"
 
 /* Rows and bytes gathered before one table_multi_insert(), as COPY does. */
 #define BATCH_ROWS 1000
@@ -239,7 +240,7 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 	pw->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "pkgmeta package batch",
 										  ALLOCSET_DEFAULT_SIZES);
 
-	pkey_oid = RelationGetPrimaryKeyIndex(rel);
+	pkey_oid = compat_primary_key_index(rel);
 	for (int i = 0; i < pw->rri->ri_NumIndices; i++)
 		if (RelationGetRelid(pw->rri->ri_IndexRelationDescs[i]) == pkey_oid)
 			pw->pkey = pw->rri->ri_IndexRelationDescs[i];
@@ -253,7 +254,7 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 						   pw->pkey->rd_indcollation[0], F_INT2EQ, Int16GetDatum(purl_type));
 	ScanKeyEntryInitialize(&pw->keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   pw->pkey->rd_indcollation[1], F_TEXTEQ, (Datum) 0);
-	pw->probe = index_beginscan(rel, pw->pkey, SnapshotSelf, 2, 0);
+	pw->probe = compat_index_beginscan(rel, pw->pkey, SnapshotSelf, 2, 0);
 	pw->found = table_slot_create(rel, NULL);
 	pw->replacement = table_slot_create(rel, NULL);
 	return pw;
@@ -280,7 +281,7 @@ write_batch(PackageWriter *pw)
 	table_multi_insert(pw->rel, pw->batch, pw->nbatch, pw->cid, 0, pw->bistate);
 	for (int i = 0; i < pw->nbatch; i++)
 	{
-		ExecInsertIndexTuples(pw->rri, pw->batch[i], pw->estate, false, false, NULL, NIL);
+		compat_insert_index_tuples(pw->rri, pw->batch[i], pw->estate, false, false);
 		ExecClearTuple(pw->batch[i]);
 		pw->batch_filter[(pw->batch_hash[i] % BATCH_FILTER_BITS) / 64] = 0;
 	}
@@ -366,7 +367,7 @@ static void
 update_row(PackageWriter *pw, ItemPointer tid, bool own, Datum *values, bool *nulls)
 {
 	MemoryContext old = MemoryContextSwitchTo(pw->batch_cxt);
-	bool		update_indexes;
+	bool		only_summarizing;
 
 	/* a row of this transaction must be older than the updating command */
 	if (own)
@@ -375,10 +376,10 @@ update_row(PackageWriter *pw, ItemPointer tid, bool own, Datum *values, bool *nu
 		pw->cid = GetCurrentCommandId(true);
 	}
 	store_values(pw->replacement, values, nulls);
-	simple_table_tuple_update(pw->rel, tid, pw->replacement, SnapshotSelf, &update_indexes);
 	/* "update" only hints bottom-up index deletion; the key is unchanged */
-	if (update_indexes)
-		ExecInsertIndexTuples(pw->rri, pw->replacement, pw->estate, false, false, NULL, NIL);
+	if (compat_simple_update(pw->rel, tid, pw->replacement, SnapshotSelf, &only_summarizing))
+		compat_insert_index_tuples(pw->rri, pw->replacement, pw->estate, false,
+								   only_summarizing);
 	ExecClearTuple(pw->replacement);
 	MemoryContextSwitchTo(old);
 }

@@ -138,7 +138,7 @@ percent_decode(const char *src, size_t len, char *dst, size_t *out_len)
 	return DECODE_OK;
 }
 
-/* Registries that name packages "namespace/name" (issue 5, FORMAT.md 5). */
+/* Registries that name packages "namespace/name" (issue 5, doc/format.md section 5). */
 static bool
 name_includes_namespace(const PurlType *type)
 {
@@ -310,7 +310,7 @@ purl_parse(const char *purl, size_t len, char *buf, Purl *out)
 		}
 	}
 
-	/* FORMAT.md section 8, into the second half of the buffer */
+	/* doc/format.md section 8, into the second half of the buffer */
 	if (out->known_type != NULL)
 	{
 		out->name_len = purl_normalize_name(out->known_type->id, raw_name,

@@ -2,7 +2,7 @@
  * purl.h
  *     Package URL parsing (https://github.com/package-url/purl-spec) into the
  *     key of the export: purl type, package name as the export spells it
- *     (FORMAT.md sections 5 and 8) and version.
+ *     (doc/format.md sections 5 and 8) and version.
  *
  *     Plain C: no palloc, no ereport, so fuzzers can link it.  Results point
  *     into a caller buffer; nothing is allocated.
@@ -29,7 +29,7 @@ typedef struct Purl
 	/*
 	 * Package name as the export stores it: "namespace/name" for the types
 	 * whose registries name packages that way (and for types unknown to the
-	 * export), else the name alone; normalized per FORMAT.md section 8.
+	 * export), else the name alone; normalized per doc/format.md section 8.
 	 */
 	const char *name;
 	size_t		name_len;

@@ -1,6 +1,6 @@
 /*
  * purl_type_list.h
- *     The package types of the export (FORMAT.md section 7), the one list
+ *     The package types of the export (doc/format.md section 7), the one list
  *     that C reads them from: PG_PURL_TYPE(symbol, id, purl type name,
  *     registry id), in id order.  Ids are what the tables store, so a type
  *     is only ever appended.  pkgmeta.purl_types holds the same rows

@@ -1,6 +1,6 @@
 /*
  * purl_types.c
- *     Purl type table and package name normalization (FORMAT.md sections 7, 8).
+ *     Purl type table and package name normalization (doc/format.md sections 7, 8).
  *     Plain C without server calls, so fuzzers and benchmarks can link it.
  */
 #include <string.h>

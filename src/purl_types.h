@@ -1,6 +1,6 @@
 /*
  * purl_types.h
- *     The package types of the export (FORMAT.md section 7): purl type name,
+ *     The package types of the export (doc/format.md section 7): purl type name,
  *     numeric id (the value stored in tables) and the export's registry id,
  *     as purl_type_list.h lists them.
  */
@@ -42,7 +42,7 @@ extern const PurlType *purl_type_by_id(int id);
 extern const char *purl_type_names(void);
 
 /*
- * Name normalization of FORMAT.md section 8, into dst (at least len bytes).
+ * Name normalization of doc/format.md section 8, into dst (at least len bytes).
  * Returns the normalized length (never more than len).
  */
 extern size_t purl_normalize_name(PurlTypeId type, const char *src, size_t len, char *dst);

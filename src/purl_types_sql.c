@@ -14,6 +14,7 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "pg_compat.h"
 #include "purl_types_sql.h"
 #include "version.h"
 

@@ -1,7 +1,7 @@
 /*
  * range.c
  *     Compiling affected-version ranges per purl type dialect, and matching
- *     versions against the compiled form (FORMAT-PART2.md section C).
+ *     versions against the compiled form (doc/ranges.md).
  *
  *     Dialects:
  *       language  npm conan cargo: branches split on "||", "&&" is a space;

@@ -1,6 +1,6 @@
 /*
  * range.h
- *     Affected-version ranges of advisories (FORMAT-PART2.md section C):
+ *     Affected-version ranges of advisories (doc/ranges.md):
  *     compiled once from the range text of a purl type's dialect into a flat
  *     byte form, then matched against versions under pkgmeta's orderings
  *     (version.h) without reading the syntax again.
@@ -17,7 +17,7 @@
 
 #include "purl_types.h"
 
-/* the export's own bound on affected_range (FORMAT-PART2.md section B) */
+/* the export's own bound on affected_range (a malware advisory's, doc/ranges.md) */
 #define RANGE_MAX_LENGTH 10000
 
 /* comparators over all branches: bounds the work of one match */

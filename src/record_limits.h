@@ -1,7 +1,7 @@
 /*
  * record_limits.h
  *     Limits that bound what one record or one export object may hold.  The
- *     record limits default to the export's validation limits (FORMAT.md
+ *     record limits default to the export's validation limits (doc/format.md
  *     section 5) and apply to every record format: a record outside them is
  *     rejected as a bad line.  All are superuser-only settings (settings.c);
  *     the variables live in record_limits.c so that code built outside the
@@ -34,8 +34,8 @@ extern int	pkgmeta_max_versions_per_tuple;
 extern int	pkgmeta_max_other_licenses;
 
 /*
- * Advisory records: GitLab's own validation limits (FORMAT-PART2.md,
- * section D point 5).  Package names and fixed versions use the name and
+ * Advisory records: GitLab's own validation limits (doc/format.md
+ * section 5).  Package names and fixed versions use the name and
  * version limits above.
  */
 #define DEFAULT_MAX_ADVISORY_ID_LENGTH 36

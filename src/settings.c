@@ -11,6 +11,7 @@
 #include "utils/varlena.h"
 
 #include "http.h"
+#include "pg_compat.h"
 #include "record_limits.h"
 #include "settings.h"
 #include "source_gcs.h"
@@ -60,7 +61,7 @@ check_purl_types(char **newval, void **extra, GucSource source)
 		pfree(copy);
 		return false;
 	}
-	sel = malloc(sizeof(PurlTypeSelection));
+	sel = compat_guc_extra_alloc(sizeof(PurlTypeSelection));
 	if (sel == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
@@ -77,7 +78,7 @@ check_purl_types(char **newval, void **extra, GucSource source)
 		{
 			GUC_check_errdetail("\"%s\" is not a purl type of the export.", name);
 			GUC_check_errhint("Valid types: %s.", purl_type_names());
-			free(sel);
+			compat_guc_extra_free(sel);
 			return false;
 		}
 		for (int i = 0; i < sel->count; i++)
@@ -112,7 +113,7 @@ check_word_list(char **newval, void **extra, const char *const *words, int nword
 		GUC_check_errdetail("The list syntax is invalid.");
 		return false;
 	}
-	bits = malloc(sizeof(int));
+	bits = compat_guc_extra_alloc(sizeof(int));
 	if (bits == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
@@ -130,7 +131,7 @@ check_word_list(char **newval, void **extra, const char *const *words, int nword
 		if (i == nwords)
 		{
 			GUC_check_errdetail("\"%s\" is not one of %s.", item, valid);
-			free(bits);
+			compat_guc_extra_free(bits);
 			return false;
 		}
 		*bits |= 1 << i;

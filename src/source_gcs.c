@@ -1,7 +1,7 @@
 /*
  * source_gcs.c
  *     The gs:// source: a Google Cloud Storage bucket read anonymously over
- *     its JSON API (FORMAT.md section 3), listed by gcs_listing.c and read
+ *     its JSON API (doc/format.md section 3), listed by gcs_listing.c and read
  *     by gcs_object.c.
  *
  * One HTTP client lives as long as the source, so listing pages and

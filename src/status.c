@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "pg_compat.h"
 #include "settings.h"
 #include "status.h"
 
@@ -52,7 +53,7 @@ typedef struct SharedStatus
 	char		last_error[STATUS_TEXT_LEN];
 	TimestampTz last_error_at;
 
-	/* the background worker; 0 / INVALID_PGPROCNO when it is not running */
+	/* the background worker; 0 / COMPAT_INVALID_PROCNO when it is not running */
 	int			worker_pid;
 	int			worker_procno;
 	bool		worker_waiting;	/* for the extension in pkgmeta.database */
@@ -87,7 +88,7 @@ status_shmem_startup(void)
 	{
 		memset(status, 0, sizeof(SharedStatus));
 		status->lock = &(GetNamedLWLockTranche("pkgmeta"))->lock;
-		status->worker_procno = INVALID_PGPROCNO;
+		status->worker_procno = COMPAT_INVALID_PROCNO;
 		pg_atomic_init_u32(&status->sync_requested, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -133,7 +134,7 @@ status_on_exit(int code, Datum arg)
 	if (status->worker_pid == MyProcPid)
 	{
 		status->worker_pid = 0;
-		status->worker_procno = INVALID_PGPROCNO;
+		status->worker_procno = COMPAT_INVALID_PROCNO;
 		status->next_run_at = 0;
 	}
 	LWLockRelease(status->lock);
@@ -237,7 +238,7 @@ status_worker_attach(void)
 	register_exit_callback();
 	LWLockAcquire(status->lock, LW_EXCLUSIVE);
 	status->worker_pid = MyProcPid;
-	status->worker_procno = MyProc->pgprocno;
+	status->worker_procno = compat_my_procno();
 	LWLockRelease(status->lock);
 }
 
@@ -260,7 +261,7 @@ status_request_sync(void)
 	procno = status->worker_procno;
 	LWLockRelease(status->lock);
 	/* a worker that exits meanwhile sees the flag when it starts again */
-	if (procno != INVALID_PGPROCNO)
+	if (procno != COMPAT_INVALID_PROCNO)
 		SetLatch(&GetPGProcByNumber(procno)->procLatch);
 }
 

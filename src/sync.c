@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "pg_compat.h"
 #include "record_kind.h"
 #include "record_limits.h"
 #include "settings.h"
@@ -60,7 +61,7 @@ sync_lock_try(int *holder)
 	holders = GetLockConflicts(&tag, ExclusiveLock, NULL);
 	if (VirtualTransactionIdIsValid(holders[0]))
 	{
-		PGPROC	   *proc = BackendIdGetProc(holders[0].backendId);
+		PGPROC	   *proc = compat_vxid_proc(holders[0]);
 
 		if (proc != NULL)
 			*holder = proc->pid;

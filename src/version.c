@@ -1,7 +1,7 @@
 /*
  * version.c
  *     Dispatch of version comparisons to the ordering family of each purl
- *     type (FORMAT.md section 6), and helpers the families share.
+ *     type (doc/format.md section 6), and helpers the families share.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * version.h
- *     Version orderings per ecosystem (FORMAT.md section 6).
+ *     Version orderings per ecosystem (doc/format.md section 6).
  *
  *     Plain C: no palloc, no ereport, no allocation at all, so the lookup can
  *     call it in its hot loop and fuzzers can link it outside the server.

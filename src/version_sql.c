@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "pg_compat.h"
 #include "purl_types_sql.h"
 #include "version.h"
 

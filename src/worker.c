@@ -139,12 +139,36 @@ run_deadline(void)
 									   (int64) pkgmeta_worker_max_duration);
 }
 
+/* The sync under its portal; an error fails the portal as it would a CALL. */
+static SyncResult
+sync_in_portal(void)
+{
+	Portal		portal = begin_sync_portal();
+	SyncResult	result;
+
+	PG_TRY();
+	{
+		SPI_connect_ext(SPI_OPT_NONATOMIC);
+		result = sync_run(run_deadline(), LOG);
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		/* like a failed CALL: the abort that follows then drops it */
+		ActivePortal = NULL;
+		MarkPortalFailed(portal);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	end_sync_portal(portal);
+	return result;
+}
+
 /* One run under the single-flight lock; true when its budget ran out with work left. */
 static bool
 run_sync(void)
 {
 	int			holder;
-	Portal		portal;
 	SyncResult	result;
 
 	SetCurrentStatementStartTimestamp();
@@ -159,22 +183,7 @@ run_sync(void)
 
 	PG_TRY();
 	{
-		portal = begin_sync_portal();
-		PG_TRY();
-		{
-			SPI_connect_ext(SPI_OPT_NONATOMIC);
-			result = sync_run(run_deadline(), LOG);
-			SPI_finish();
-		}
-		PG_CATCH();
-		{
-			/* like a failed CALL: the abort that follows then drops it */
-			ActivePortal = NULL;
-			MarkPortalFailed(portal);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		end_sync_portal(portal);
+		result = sync_in_portal();
 		CommitTransactionCommand();
 		purge_old_errors();
 	}

@@ -87,9 +87,13 @@ my @bad_lines = ('this is not json {', '{"name":"no-licenses-here"}',
 # where records are [normalized name, row] of the valid lines in line order.
 my (%files, %encoded);
 my $pool = 1500;
+# A long campaign gets more, smaller deltas, so that most rounds have files
+# to fault and to be killed in; a quick one three large ones per type.
+my @sequences = map { 1000 * $_ } 1 .. ($rounds > 50 ? int($rounds / 10) : 3);
+my ($lines_min, $lines_spread) = $rounds > 50 ? (20, 150) : (200, 1500);
 for my $type (sort keys %registry)
 {
-	for my $sequence (1000, 2000, 3000)
+	for my $sequence (@sequences)
 	{
 		for my $chunk (0 .. int(rand(3)))
 		{
@@ -97,7 +101,7 @@ for my $type (sort keys %registry)
 			my $name = sprintf('v2/%s/%d/%09d.ndjson', $registry{$type}, $sequence, $chunk)
 			  . ($encoding eq 'gz' ? '.gz' : '');
 			my (@lines, @records);
-			for (1 .. 200 + int(rand(1500)))
+			for (1 .. $lines_min + int(rand($lines_spread)))
 			{
 				my $i = int(rand($pool));
 				# now and then the same package twice in one file (spelled anew)
@@ -147,13 +151,13 @@ sub make_advisory
 # Advisory files in applying order: {name, sequence, chunk, lines, records}
 # where records are [key, rows] of the valid lines.
 my @adv_files;
-for my $sequence (1000, 2000, 3000)
+for my $sequence (@sequences)
 {
 	for my $chunk (0 .. int(rand(2)))
 	{
 		my $gz = rand() < 0.5;
 		my (@lines, @records);
-		for (1 .. 50 + int(rand(300)))
+		for (1 .. $lines_min / 4 + int(rand($lines_spread / 5)))
 		{
 			my ($json, $key, $rows) = make_advisory(int(rand(400)));
 			push @lines, $json;
@@ -229,6 +233,25 @@ sub publish
 
 my ($mismatches, $reader_checks, $reader_mismatches) = (0, 0, 0);
 
+# The state of a type after applying its files 0 .. $index: key => row(s).
+# Kept per index, since every round and reader asks for a few of them.
+my %state_memo;
+
+sub state_after
+{
+	my ($type, $index) = @_;
+	my $memo = $state_memo{$type} //= [];
+	my $from = $index;
+	$from-- while $from >= 0 && !$memo->[$from];
+	for my $i ($from + 1 .. $index)
+	{
+		my %state = $i > 0 ? %{ $memo->[ $i - 1 ] } : ();
+		$state{ $_->[0] } = $_->[1] for @{ $files{$type}[$i]{records} };
+		$memo->[$i] = \%state;
+	}
+	return $memo->[$index];
+}
+
 # What the corpus files up to the checkpoints say, sorted: package rows of
 # the license types, and one row per affected package of the advisories.
 sub expected_rows
@@ -238,13 +261,14 @@ sub expected_rows
 	for my $type (sort keys %files)
 	{
 		my $cp = $checkpoints->{$type} or next;
-		my %state;
+		my $last = -1;
 		for my $f (@{ $files{$type} })
 		{
 			last if $f->{sequence} > $cp->[0] || ($f->{sequence} == $cp->[0] && $f->{chunk} > $cp->[1]);
-			$state{ $_->[0] } = $_->[1] for @{ $f->{records} };
+			$last++;
 		}
-		push @rows, map { ref $_ ? @$_ : $_ } values %state;
+		next if $last < 0;
+		push @rows, map { ref $_ ? @$_ : $_ } values %{ state_after($type, $last) };
 	}
 	return sort @rows;
 }
@@ -283,12 +307,14 @@ sub snapshot_differences
 	my (%want, %have);
 	$want{$_}++ for @expected;
 	$have{$_}++ for @actual;
-	my @missing = grep { !$have{$_} } @expected;
-	my @extra = grep { !$want{$_} } @actual;
-	my @twice = grep { $have{$_} > 1 } keys %have;
-	push @problems, sprintf('%d expected, %d rows; %d missing, %d extra, %d twice',
-		scalar @expected, scalar @actual, scalar @missing, scalar @extra, scalar @twice)
-	  if @missing || @extra || @twice;
+	# counted, since an advisory may list one package twice
+	my @missing = grep { !$have{$_} } sort keys %want;
+	my @extra = grep { !$want{$_} } sort keys %have;
+	my @twice = grep { $want{$_} && $have{$_} > $want{$_} } sort keys %have;
+	my @fewer = grep { $have{$_} && $have{$_} < $want{$_} } sort keys %want;
+	push @problems, sprintf('%d expected, %d rows; %d missing, %d extra, %d more often, %d less often',
+		scalar @expected, scalar @actual, scalar @missing, scalar @extra, scalar @twice, scalar @fewer)
+	  if @missing || @extra || @twice || @fewer;
 	push @problems, "  missing: $_" for @missing[ 0 .. ($#missing < 4 ? $#missing : 4) ];
 	push @problems, "  extra:   $_" for @extra[ 0 .. ($#extra < 4 ? $#extra : 4) ];
 	push @problems, '  checkpoints: ' . join(' ', map { "$_ $checkpoints{$_}[0]/$checkpoints{$_}[1]" } sort keys %checkpoints)

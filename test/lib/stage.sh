@@ -34,9 +34,11 @@ stage_build() {
 	pkglibdir=$($PG_CONFIG --pkglibdir)
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE/inst" "$STAGE/src"
-	# the server installation, copied with its layout (bin, lib, share)
+	# the server installation, copied with its layout (bin, lib, share):
+	# Debian's keeps share apart, a source build has all below its prefix
 	local d
 	for d in "$(dirname "$bindir")" "$sharedir"; do
+		[ -d "$STAGE/inst$d" ] && continue
 		mkdir -p "$STAGE/inst$(dirname "$d")"
 		cp -a "$d" "$STAGE/inst$d"
 	done

@@ -5,7 +5,7 @@
 
 writes OUTDIR/<type>.cases for npm, pypi, gem and maven: lines of
 "dialect range<TAB>native range<TAB>version", the same range written in
-GitLab's dialect (what pkgmeta reads, FORMAT-PART2.md section C) and in the
+GitLab's dialect (what pkgmeta reads, doc/ranges.md) and in the
 ecosystem's own syntax (what the reference reads; OR branches, which PEP 440
 and RubyGems lack, become " || " that the reference splits itself, and a
 RubyGems requirement list is ", "-separated).  Only

@@ -1,5 +1,5 @@
 -- Affected-version ranges (src/range.c) and distro matching (src/distro.c):
--- the examples of FORMAT-PART2.md section C, every form of each dialect,
+-- the examples of doc/ranges.md (GitLab's spec examples), every form of each dialect,
 -- and input that must give a clear NULL or error.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pkgmeta;

@@ -13,7 +13,17 @@ SET pkgmeta.purl_types = 'npm, maven,npm';
 SHOW pkgmeta.purl_types;
 SET pkgmeta.purl_types = 'npm,rubygem';
 SET pkgmeta.purl_types = '';
-SET pkgmeta.max_line_length = 10;
+-- out of range: refused with the bounds, which pg_settings gives alike on
+-- every server version (the wording of them in the error differs)
+SELECT min_val, max_val, unit FROM pg_settings WHERE name = 'pkgmeta.max_line_length';
+DO $$
+BEGIN
+	SET pkgmeta.max_line_length = 10;
+EXCEPTION WHEN invalid_parameter_value THEN
+	RAISE NOTICE '%', split_part(SQLERRM, ' (', 1);
+END
+$$;
+SHOW pkgmeta.max_line_length;
 -- typos in the prefix are reported
 SET pkgmeta.no_such_setting = 1;
 RESET ALL;

@@ -6,6 +6,13 @@ use warnings;
 use PkgmetaTest;
 use Test::More;
 
+# pg_cron comes from Debian's postgresql-15-cron: servers of other versions
+# (./run test --pg N, built from source) have none to load.
+my $sharedir = `pg_config --sharedir`;
+chomp $sharedir;
+plan skip_all => 'pg_cron is not installed for this server (Debian packages it for 15 only)'
+  unless -f "$sharedir/extension/pg_cron.control";
+
 my $node = new_node('cron', no_extension => 1,
 	conf => "shared_preload_libraries = 'pkgmeta,pg_cron'\ncron.database_name = 'postgres'\n");
 # pg_cron connects like a client: through this node's socket directory

@@ -137,7 +137,7 @@ for my $type (sort grep { $_ ne 'deb' } keys %refs)
 		what => 'garbage ', any_outcomes => 1);
 }
 
-# The differences README.md, Version orderings lists: each must still be one, so
+# The differences doc/hardening.md lists: each must still be one, so
 # that the README stays true.
 my @known = (
 	[ npm => "9007199254740992.0.0\t1.0.0", 'numbers above 2^53-1 are compared here' ],

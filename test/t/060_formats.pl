@@ -141,7 +141,7 @@ is(query($node, q{SELECT count(*) FROM pkgmeta_advisories('npm', 'left-pad')}), 
 
 # An affected package's distribution: "distro" (GitLab), "distro_version"
 # (older exports).  An unknown key of the advisory or of a package rejects
-# the advisory (FORMAT-PART2.md, D2), as does a key given twice; other
+# the advisory (doc/format.md section 5), as does a key given twice; other
 # top-level keys are ignored.
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
 write_object($adv_root, 'v2/npm/3000/000000000.ndjson', lines => [

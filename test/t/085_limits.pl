@@ -175,7 +175,7 @@ is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'})
 		qr/\A1: JSON nested deeper than \d+ levels\n2: unknown key "advisory" in "advisory"\n3: \\u0000 is not allowed in text\n4: "advisory\.published_date" is not a date \(YYYY-MM-DD\)\z/,
 		'each hostile advisory line is a bad line with its reason');
 
-	# GitLab's advisory field limits (FORMAT-PART2.md, D5), each a setting:
+	# GitLab's advisory field limits (doc/format.md section 5), each a setting:
 	# set small, every over-limit line is a bad line naming its setting, and
 	# the good line of the same file, inside every limit, applies.
 	my %small = (max_advisory_id_length => 4, max_advisory_title_length => 4,
