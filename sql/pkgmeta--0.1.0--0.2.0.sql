@@ -109,6 +109,76 @@ AS $$
      ORDER BY c.data_type, c.version_format DESC, c.purl_type NULLS FIRST
 $$;
 
+
+-- Vulnerabilities (doc/ranges.md, Vulnerability lookups): which advisories
+-- affect a package at a version.  A range is read once, when its advisory is
+-- stored: compiled_range is its compiled form (src/range.c), NULL when it
+-- cannot be read, and then a "bad range" row of sync_errors says why.
+ALTER TABLE pkgmeta.advisory_packages ADD COLUMN compiled_range bytea;
+WITH compiled AS (
+    SELECT ap.ctid AS row_id, t.name AS purl_type, ap.name, ap.affected_range, c.compiled, c.reason
+      FROM pkgmeta.advisory_packages ap
+      JOIN pkgmeta.purl_types t ON t.id = ap.purl_type,
+           LATERAL pkgmeta.compile_range(ap.purl_type, ap.affected_range) c
+), bad_ranges AS (
+    INSERT INTO pkgmeta.sync_errors (data_type, version_format, purl_type, reason, excerpt)
+    SELECT 'advisories', 'v2', c.purl_type,
+           format('bad range "%s%s" for %s package "%s": %s',
+                  left(c.affected_range, 200),
+                  CASE WHEN length(c.affected_range) > 200 THEN '...' ELSE '' END,
+                  c.purl_type, c.name, c.reason),
+           c.affected_range
+      FROM compiled c
+     WHERE c.compiled IS NULL
+)
+UPDATE pkgmeta.advisory_packages ap SET compiled_range = c.compiled
+  FROM compiled c
+ WHERE ap.ctid = c.row_id AND c.compiled IS NOT NULL;
+
+-- The distribution of an OS package: a purl's "distro" qualifier
+-- ("debian-11"), carried by requests from purls and SBOMs.
+ALTER TYPE pkgmeta.lookup_request ADD ATTRIBUTE distro text;
+
+-- pkgmeta_lookup unchanged but for the new attribute of its requests.
+CREATE OR REPLACE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+           @extschema@.pkgmeta_decide(
+               p.purl_type, r.version, p.lowest_version, p.highest_version,
+               p.default_licenses, p.other_licenses,
+               -- v1 rows are read only for packages without a v2 record
+               CASE WHEN p.purl_type IS NULL THEN
+                   (SELECT v.licenses FROM pkgmeta.v1_licenses v
+                     WHERE v.purl_type OPERATOR(pg_catalog.=) r.type_id
+                       AND v.name OPERATOR(pg_catalog.=) r.name
+                       AND v.version OPERATOR(pg_catalog.=) r.version)
+               END)
+      FROM pg_catalog.unnest(requests) WITH ORDINALITY
+           AS r(bom_ref, purl, purl_type, type_id, name, version, distro, ord)
+      LEFT JOIN pkgmeta.packages p
+             ON p.purl_type OPERATOR(pg_catalog.=) r.type_id
+            AND p.name OPERATOR(pg_catalog.=) r.name
+     ORDER BY r.ord
+$$;
+
+-- The lowest of fixed_versions above version under the type's ordering.
+CREATE FUNCTION pkgmeta.fix_version(purl_type smallint, version text, fixed_versions text[])
+    RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'pkgmeta_fix_version';
+
+-- The CVE an advisory's identifiers name, as pkgmeta.affected_packages reads it.
+CREATE FUNCTION pkgmeta.advisory_cve(identifiers jsonb)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (SELECT COALESCE(i OPERATOR(pg_catalog.->>) 'value', i OPERATOR(pg_catalog.->>) 'name')
+          FROM pg_catalog.jsonb_array_elements(identifiers) AS i
+         WHERE pg_catalog.lower(i OPERATOR(pg_catalog.->>) 'type') OPERATOR(pg_catalog.=) 'cve'
+         LIMIT 1);
+
 -- Each affected package with the EPSS score and known-exploit flag of its
 -- advisory's CVE (NULL without a CVE or without enrichment for it).
 CREATE OR REPLACE VIEW pkgmeta.affected_packages AS
@@ -117,7 +187,7 @@ SELECT t.name AS purl_type,
        a.advisory_id,
        a.source,
        a.title,
-       c.cve,
+       pkgmeta.advisory_cve(a.identifiers) AS cve,
        a.cvss_v2,
        a.cvss_v3,
        a.cvss_v4,
@@ -132,8 +202,223 @@ SELECT t.name AS purl_type,
   FROM pkgmeta.advisory_packages ap
   JOIN pkgmeta.advisories a ON a.id = ap.advisory
   JOIN pkgmeta.purl_types t ON t.id = ap.purl_type
-  LEFT JOIN LATERAL (SELECT COALESCE(i ->> 'value', i ->> 'name') AS cve
-                       FROM pg_catalog.jsonb_array_elements(a.identifiers) AS i
-                      WHERE pg_catalog.lower(i ->> 'type') = 'cve'
-                      LIMIT 1) c ON true
-  LEFT JOIN pkgmeta.cve_enrichment e ON e.cve = c.cve;
+  LEFT JOIN pkgmeta.cve_enrichment e ON e.cve = pkgmeta.advisory_cve(a.identifiers);
+
+-- The one set-based vulnerability lookup all forms share: per request (in
+-- request order), each advisory that affects it (affected true) or may
+-- (affected NULL: the range, the version or the distribution cannot be
+-- decided).  Candidates come by (purl_type, name) from the index, one
+-- branch per kind of advisory ("advisory" now; another kind is one more
+-- UNION ALL branch in the LATERAL subquery, with the same columns).  An advisory that names a
+-- distribution applies to a request of that distribution (the OS rule,
+-- pkgmeta_distro_matches); to a request without one it is undecided where
+-- the version lies in its range.
+CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text, version text,
+                   advisory_id text, source text, cve text, title text,
+                   affected_range text, fixed_versions text[], fix_version text,
+                   solution text, cvss_v3 text, cvss_v4 text,
+                   epss_score double precision, known_exploited boolean,
+                   published_date date, urls text[], affected boolean, kind text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+           m.advisory_id, m.source, m.cve, m.title,
+           m.affected_range, m.fixed_versions,
+           pkgmeta.fix_version(r.type_id, r.version, m.fixed_versions),
+           m.solution, m.cvss_v3, m.cvss_v4, e.epss_score, e.known_exploited,
+           m.published_date, m.urls, m.affected, m.kind
+      FROM pg_catalog.unnest(requests) WITH ORDINALITY
+           AS r(bom_ref, purl, purl_type, type_id, name, version, distro, ord)
+      CROSS JOIN LATERAL (
+          -- "<name>-<version>", split at the last "-"
+          SELECT COALESCE(pg_catalog.substring(r.distro, '^(.*)-[^-]*$'), r.distro) AS os_name,
+                 COALESCE(pg_catalog.substring(r.distro, '-([^-]*)$'), '') AS os_version
+      ) os
+      JOIN LATERAL (
+          -- one branch per kind of advisory, each giving every column
+          SELECT 'advisory'::text AS kind, a.advisory_id, a.source,
+                 pkgmeta.advisory_cve(a.identifiers) AS cve, a.title, ap.affected_range,
+                 ap.fixed_versions, ap.solution, a.cvss_v3, a.cvss_v4, a.published_date, a.urls,
+                 CASE WHEN ap.distro IS NOT NULL AND r.distro IS NULL
+                      THEN CASE WHEN pkgmeta.range_match(ap.compiled_range, ap.purl_type,
+                                                         r.version) IS FALSE
+                                THEN false END
+                      ELSE pkgmeta.range_match(ap.compiled_range, ap.purl_type, r.version)
+                 END AS affected
+            FROM pkgmeta.advisory_packages ap
+            JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) ap.advisory
+           WHERE ap.purl_type OPERATOR(pg_catalog.=) r.type_id
+             AND ap.name OPERATOR(pg_catalog.=) r.name
+             AND (ap.distro IS NULL OR r.distro IS NULL
+                  OR @extschema@.pkgmeta_distro_matches(ap.distro, os.os_name, os.os_version))
+      ) m ON m.affected IS NOT FALSE
+      LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) m.cve
+     ORDER BY r.ord, m.advisory_id, m.source
+$$;
+
+-- The public forms, inlined like the license lookups (no SET clause, every
+-- object schema-qualified) and STRICT where their arguments allow.
+CREATE FUNCTION pkgmeta_vulnerabilities(purl text)
+    RETURNS TABLE (advisory_id text, source text, cve text, title text,
+                   affected_range text, fixed_versions text[], fix_version text,
+                   solution text, cvss_v3 text, cvss_v4 text,
+                   epss_score double precision, known_exploited boolean,
+                   published_date date, urls text[], affected boolean, kind text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT m.advisory_id, m.source, m.cve, m.title, m.affected_range, m.fixed_versions,
+           m.fix_version, m.solution, m.cvss_v3, m.cvss_v4, m.epss_score,
+           m.known_exploited, m.published_date, m.urls, m.affected, m.kind
+      FROM pkgmeta.vulnerability_matches(ARRAY[@extschema@.pkgmeta_purl_request(purl)]) m
+$$;
+
+-- distro: "<name>-<version>" as in a purl's qualifier, or NULL.
+CREATE FUNCTION pkgmeta_vulnerabilities(purl_type text, name text, version text,
+                                        distro text DEFAULT NULL)
+    RETURNS TABLE (advisory_id text, source text, cve text, title text,
+                   affected_range text, fixed_versions text[], fix_version text,
+                   solution text, cvss_v3 text, cvss_v4 text,
+                   epss_score double precision, known_exploited boolean,
+                   published_date date, urls text[], affected boolean, kind text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT m.advisory_id, m.source, m.cve, m.title, m.affected_range, m.fixed_versions,
+           m.fix_version, m.solution, m.cvss_v3, m.cvss_v4, m.epss_score,
+           m.known_exploited, m.published_date, m.urls, m.affected, m.kind
+      FROM @extschema@.pkgmeta_package_request(purl_type, name, version) q,
+           pkgmeta.vulnerability_matches(
+               -- $4: the argument, not the request's own distro
+               ARRAY[ROW(q.bom_ref, q.purl, q.purl_type, q.type_id, q.name, q.version,
+                         $4)::pkgmeta.lookup_request]) m
+$$;
+
+-- Element-wise over arrays of one length; distros, if given, one per
+-- element (NULL: none).
+CREATE FUNCTION pkgmeta_bulk_vulnerabilities(purl_types text[], names text[], versions text[],
+                                             distros text[] DEFAULT '{}')
+    RETURNS TABLE (purl_type text, name text, version text,
+                   advisory_id text, source text, cve text, title text,
+                   affected_range text, fixed_versions text[], fix_version text,
+                   solution text, cvss_v3 text, cvss_v4 text,
+                   epss_score double precision, known_exploited boolean,
+                   published_date date, urls text[], affected boolean, kind text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT m.purl_type, m.name, m.version,
+           m.advisory_id, m.source, m.cve, m.title, m.affected_range, m.fixed_versions,
+           m.fix_version, m.solution, m.cvss_v3, m.cvss_v4, m.epss_score,
+           m.known_exploited, m.published_date, m.urls, m.affected, m.kind
+      FROM pkgmeta.vulnerability_matches(ARRAY(
+               SELECT ROW(q.bom_ref, q.purl, q.purl_type, q.type_id, q.name, q.version,
+                          distros[q.ord])::pkgmeta.lookup_request
+                 FROM pg_catalog.unnest(
+                          @extschema@.pkgmeta_package_requests(purl_types, names, versions))
+                      WITH ORDINALITY AS q(bom_ref, purl, purl_type, type_id, name, version,
+                                           distro, ord)
+                ORDER BY q.ord)) m
+$$;
+
+-- Every (component, advisory) pair of a CycloneDX SBOM: the components of
+-- pkgmeta_sbom_licenses, an OS package's distribution from its purl.
+CREATE FUNCTION pkgmeta_sbom_vulnerabilities(sbom jsonb)
+    RETURNS TABLE (bom_ref text, purl text,
+                   advisory_id text, source text, cve text, title text,
+                   affected_range text, fixed_versions text[], fix_version text,
+                   solution text, cvss_v3 text, cvss_v4 text,
+                   epss_score double precision, known_exploited boolean,
+                   published_date date, urls text[], affected boolean, kind text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT m.bom_ref, m.purl,
+           m.advisory_id, m.source, m.cve, m.title, m.affected_range, m.fixed_versions,
+           m.fix_version, m.solution, m.cvss_v3, m.cvss_v4, m.epss_score,
+           m.known_exploited, m.published_date, m.urls, m.affected, m.kind
+      FROM pkgmeta.vulnerability_matches(@extschema@.pkgmeta_sbom_requests(sbom)) m
+$$;
+
+-- The SBOM back with a CycloneDX "vulnerabilities" array (appended to any it
+-- has): one entry per advisory, "affects" naming the components' bom-refs
+-- (status "affected", or "unknown" where undecided); components without a
+-- bom-ref cannot be named and are left out.  CycloneDX 1.4 to 1.6.
+CREATE FUNCTION pkgmeta_sbom_vex(sbom jsonb)
+    RETURNS jsonb
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    spec text := sbom ->> 'specVersion';
+    found jsonb;
+BEGIN
+    IF jsonb_typeof(sbom) <> 'object' OR spec IS NULL OR spec NOT IN ('1.4', '1.5', '1.6') THEN
+        RAISE EXCEPTION 'cannot add vulnerabilities to a CycloneDX document of specVersion %',
+                        coalesce(spec, '(none)')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'CycloneDX has a "vulnerabilities" array from specVersion 1.4 on.',
+                  HINT = 'Give a CycloneDX JSON SBOM of specVersion 1.4, 1.5 or 1.6.';
+    END IF;
+    SELECT jsonb_agg(v.entry ORDER BY v.source, v.advisory_id) INTO found
+      FROM (SELECT m.advisory_id, m.source, jsonb_strip_nulls(jsonb_build_object(
+                'id', m.advisory_id,
+                'source', jsonb_build_object('name', m.source),
+                'references', CASE WHEN m.cve IS NOT NULL AND m.cve <> m.advisory_id THEN
+                    jsonb_build_array(jsonb_build_object('id', m.cve,
+                        'source', jsonb_build_object('name', 'NVD',
+                            'url', 'https://nvd.nist.gov/vuln/detail/' || m.cve))) END,
+                'ratings', nullif(jsonb_path_query_array(jsonb_build_array(
+                    CASE WHEN m.cvss_v3 IS NOT NULL THEN jsonb_build_object(
+                        'method', CASE WHEN m.cvss_v3 LIKE 'CVSS:3.1/%' THEN 'CVSSv31'
+                                       ELSE 'CVSSv3' END,
+                        'vector', m.cvss_v3) END,
+                    -- CVSSv4 is a method from CycloneDX 1.5 on
+                    CASE WHEN m.cvss_v4 IS NOT NULL THEN jsonb_build_object(
+                        'method', CASE WHEN spec = '1.4' THEN 'other' ELSE 'CVSSv4' END,
+                        'vector', m.cvss_v4) END), '$[*] ? (@ != null)'), '[]'),
+                'description', m.title,
+                'recommendation', string_agg(DISTINCT coalesce(m.solution,
+                                                               'Upgrade to ' || m.fix_version || '.'), ' '),
+                'advisories', (SELECT jsonb_agg(jsonb_build_object('url', u))
+                                 FROM unnest(m.urls) AS u),
+                'published', to_char(m.published_date, 'YYYY-MM-DD"T"00:00:00"Z"'),
+                'affects', jsonb_agg(DISTINCT jsonb_strip_nulls(jsonb_build_object(
+                    'ref', m.bom_ref,
+                    'versions', CASE WHEN m.version IS NOT NULL THEN jsonb_build_array(
+                        jsonb_build_object('version', m.version,
+                            'status', CASE WHEN m.affected THEN 'affected' ELSE 'unknown' END)) END))),
+                'properties', nullif(jsonb_path_query_array(jsonb_build_array(
+                    CASE WHEN m.epss_score IS NOT NULL THEN jsonb_build_object(
+                        'name', 'pkgmeta:epss_score', 'value', m.epss_score::text) END,
+                    CASE WHEN m.known_exploited THEN jsonb_build_object(
+                        'name', 'pkgmeta:known_exploited', 'value', 'true') END,
+                    CASE WHEN m.kind <> 'advisory' THEN jsonb_build_object(
+                        'name', 'pkgmeta:kind', 'value', m.kind) END),
+                    '$[*] ? (@ != null)'), '[]'))) AS entry
+              FROM pkgmeta.vulnerability_matches(@extschema@.pkgmeta_sbom_requests(sbom)) m
+             WHERE m.bom_ref IS NOT NULL
+             GROUP BY m.advisory_id, m.source, m.cve, m.title, m.cvss_v3, m.cvss_v4,
+                      m.epss_score, m.known_exploited, m.published_date, m.urls, m.kind) v;
+    RETURN sbom || jsonb_build_object('vulnerabilities',
+                                      coalesce(sbom -> 'vulnerabilities', '[]') || coalesce(found, '[]'));
+END
+$$;
+
+COMMENT ON FUNCTION pkgmeta_vulnerabilities(text) IS
+    'advisories that affect (or may affect) the package a package URL names, at its version';
+COMMENT ON FUNCTION pkgmeta_vulnerabilities(text, text, text, text) IS
+    'advisories that affect (or may affect) a package at a version, of a distribution for OS packages';
+COMMENT ON FUNCTION pkgmeta_bulk_vulnerabilities(text[], text[], text[], text[]) IS
+    'advisories of many (purl_type, name, version[, distro]) at once, in input order';
+COMMENT ON FUNCTION pkgmeta_sbom_vulnerabilities(jsonb) IS
+    'advisories of every component with a purl in a CycloneDX JSON SBOM';
+COMMENT ON FUNCTION pkgmeta_sbom_vex(jsonb) IS
+    'a CycloneDX JSON SBOM with the advisories of its components as its vulnerabilities';
+GRANT EXECUTE ON FUNCTION
+    pkgmeta.fix_version(smallint, text, text[]),
+    pkgmeta.advisory_cve(jsonb),
+    pkgmeta.vulnerability_matches(pkgmeta.lookup_request[]),
+    pkgmeta_vulnerabilities(text),
+    pkgmeta_vulnerabilities(text, text, text, text),
+    pkgmeta_bulk_vulnerabilities(text[], text[], text[], text[]),
+    pkgmeta_sbom_vulnerabilities(jsonb),
+    pkgmeta_sbom_vex(jsonb)
+    TO PUBLIC;

@@ -3,12 +3,16 @@
  *     The writer of v2 advisory records (decode_advisory.c decodes them):
  *     each record upserts its advisory by (id, source) and replaces its
  *     affected packages, through plans prepared once per sync.  It writes
- *     what the decoder checked; nothing is validated here or in SQL.
+ *     what the decoder checked; nothing is validated here or in SQL.  Each
+ *     affected range is compiled here, once (range.h): a range that cannot
+ *     be read is stored without its compiled form, and an error row says
+ *     why, while the advisory is stored all the same.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -16,8 +20,12 @@
 #include "utils/memutils.h"
 
 #include "decode_advisory.h"
+#include "range.h"
 #include "record_kind.h"
 #include "store.h"
+
+/* bytes of a range quoted in the reason of its error row (all of it in excerpt) */
+#define BAD_RANGE_QUOTE_BYTES 200
 
 typedef struct AdvisoryWriter
 {
@@ -26,23 +34,25 @@ typedef struct AdvisoryWriter
 } AdvisoryWriter;
 
 static AdvisoryRecord *decoded = NULL;
+static RangeBuf *compiled = NULL;
+static bool store_compiled = false;
 static SPIPlanPtr plan_upsert = NULL;
 static SPIPlanPtr plan_forget_packages = NULL;
 static SPIPlanPtr plan_package = NULL;
 
-/*
- * The column of an affected package's distribution: "distro", or
- * "distro_version" in a database not yet updated from 0.1.0 (ALTER
- * EXTENSION pkgmeta UPDATE renames it), which this library still syncs.
- */
-static const char *
-distro_column(void)
+/* Whether pkgmeta.advisory_packages has the column (it changed in 0.2.0). */
+static bool
+has_column(const char *name)
 {
-	if (SPI_execute("SELECT FROM pg_catalog.pg_attribute"
-					" WHERE attrelid = 'pkgmeta.advisory_packages'::pg_catalog.regclass"
-					"   AND attname = 'distro' AND NOT attisdropped", true, 1) != SPI_OK_SELECT)
+	Oid			argtypes[] = {TEXTOID};
+	Datum		args[] = {CStringGetTextDatum(name)};
+
+	if (SPI_execute_with_args("SELECT FROM pg_catalog.pg_attribute"
+							  " WHERE attrelid = 'pkgmeta.advisory_packages'::pg_catalog.regclass"
+							  "   AND attname = $1 AND NOT attisdropped",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "pkgmeta: could not read the columns of pkgmeta.advisory_packages");
-	return SPI_processed == 1 ? "distro" : "distro_version";
+	return SPI_processed == 1;
 }
 
 static void
@@ -53,10 +63,19 @@ advisory_begin_sync(void)
 	TEXTARRAYOID};
 	Oid			forget_args[] = {INT8OID};
 	Oid			package_args[] = {INT8OID, INT2OID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTARRAYOID, TEXTOID};
+	TEXTARRAYOID, TEXTOID, BYTEAOID};
 
+	/*
+	 * A database not yet updated from 0.1.0 (ALTER EXTENSION pkgmeta UPDATE
+	 * renames distro_version and adds compiled_range), which this library
+	 * still syncs, gets what its columns hold.
+	 */
+	const char *distro = has_column("distro") ? "distro" : "distro_version";
+
+	store_compiled = has_column("compiled_range");
 	decoded = palloc(sizeof(AdvisoryRecord));
 	advisory_record_init(decoded);
+	compiled = palloc(sizeof(RangeBuf));
 	/* identifiers: jsonb as earlier versions stored them, absent keys left out */
 	plan_upsert = store_keep_plan(
 		"INSERT INTO pkgmeta.advisories AS a (advisory_id, source, title, description,"
@@ -80,9 +99,10 @@ advisory_begin_sync(void)
 		lengthof(forget_args), forget_args);
 	plan_package = store_keep_plan(
 		psprintf("INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name,"
-				 "       affected_range, solution, fixed_versions, %s)"
-				 " VALUES ($1, $2, $3, $4, $5, $6, $7)", distro_column()),
-		lengthof(package_args), package_args);
+				 "       affected_range, solution, fixed_versions, %s%s)"
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7%s)", distro,
+				 store_compiled ? ", compiled_range" : "", store_compiled ? ", $8" : ""),
+		lengthof(package_args) - (store_compiled ? 0 : 1), package_args);
 }
 
 static void
@@ -92,6 +112,7 @@ advisory_end_sync(void)
 	store_free_plan(&plan_forget_packages);
 	store_free_plan(&plan_package);
 	decoded = NULL;
+	compiled = NULL;
 }
 
 static const char *
@@ -206,11 +227,53 @@ upsert_advisory(const AdvisoryRecord *rec)
 	return advisory;
 }
 
+/*
+ * The error row of a range that cannot be read: it names the range, the
+ * package and why; the advisory is stored and its line is not a bad line.
+ */
 static void
-write_package(int64 advisory, const AdvisoryRecord *rec, const AffectedPackage *pkg)
+record_bad_range(int64 line_number, const AffectedPackage *pkg, const char *name,
+				 const char *reason)
 {
-	Datum		args[7];
-	char		nulls[7];
+	const char *range = advisory_text(decoded, pkg->affected_range);
+	int			quoted = pg_mbcliplen(range, (int) pkg->affected_range.len,
+									  BAD_RANGE_QUOTE_BYTES);
+
+	store_note_error(line_number,
+					 psprintf("bad range \"%.*s%s\" for %s package \"%s\": %s",
+							  quoted, range,
+							  quoted < (int) pkg->affected_range.len ? "..." : "",
+							  purl_type_by_id(pkg->purl_type)->name, name, reason),
+					 range, pkg->affected_range.len);
+}
+
+/* The range compiled (range_compile), or NULL in nulls and an error row. */
+static Datum
+compiled_range(int64 line_number, const AffectedPackage *pkg,
+			   const char *name, char *null_flag)
+{
+	const char *reason = NULL;
+	bytea	   *out;
+
+	if (!range_compile(pkg->purl_type, advisory_text(decoded, pkg->affected_range),
+					   pkg->affected_range.len, compiled, &reason))
+	{
+		record_bad_range(line_number, pkg, name, reason);
+		*null_flag = 'n';
+		return (Datum) 0;
+	}
+	out = palloc(VARHDRSZ + compiled->len);
+	SET_VARSIZE(out, VARHDRSZ + compiled->len);
+	memcpy(VARDATA(out), compiled->data, compiled->len);
+	return PointerGetDatum(out);
+}
+
+static void
+write_package(int64 line_number, int64 advisory,
+			  const AdvisoryRecord *rec, const AffectedPackage *pkg)
+{
+	Datum		args[8];
+	char		nulls[8];
 	char	   *name = palloc(pkg->name.len + 1);
 	size_t		name_len = purl_normalize_name(pkg->purl_type, advisory_text(rec, pkg->name),
 											   pkg->name.len, name);
@@ -218,17 +281,15 @@ write_package(int64 advisory, const AdvisoryRecord *rec, const AffectedPackage *
 	memset(nulls, ' ', sizeof(nulls));
 	args[0] = Int64GetDatum(advisory);
 	args[1] = Int16GetDatum(pkg->purl_type);
+	name[name_len] = '\0';
 	args[2] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
-
-	/*
-	 * The raw range text, in the registry's syntax.  The range compiled at
-	 * ingest (range_compile() of src/range.c, or its reason) is to be
-	 * stored beside it here, once advisory_packages has a column for it.
-	 */
+	/* the range text as the registry writes it, and compiled for matching */
 	args[3] = text_datum(pkg->affected_range);
 	args[4] = optional_datum(&pkg->solution, &nulls[4]);
 	args[5] = span_array(rec->fixed_versions + pkg->first_fixed, pkg->nfixed);
 	args[6] = optional_datum(&pkg->distro, &nulls[6]);
+	if (store_compiled)
+		args[7] = compiled_range(line_number, pkg, name, &nulls[7]);
 	if (SPI_execute_plan(plan_package, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "pkgmeta: could not write an affected package of advisory \"%.*s\"",
 			 (int) rec->id.len, advisory_text(rec, rec->id));
@@ -246,7 +307,7 @@ advisory_write(void *writer, int64 line_number)
 	if (SPI_execute_plan(plan_forget_packages, &arg, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "pkgmeta: could not replace the packages of an advisory");
 	for (int i = 0; i < decoded->npackages; i++)
-		write_package(advisory, decoded, &decoded->packages[i]);
+		write_package(line_number, advisory, decoded, &decoded->packages[i]);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(w->row_cxt);
 	w->written++;

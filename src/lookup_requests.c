@@ -32,7 +32,9 @@ PG_FUNCTION_INFO_V1(pkgmeta_sbom_requests);
 
 /*
  * The columns of pkgmeta.lookup_request (bom_ref text, purl text,
- * purl_type text, type_id smallint, name text, version text).
+ * purl_type text, type_id smallint, name text, version text, distro text).
+ * distro, the purl's "distro" qualifier, came with 0.2.0: in a database not
+ * yet updated the type lacks it and requests are built without it.
  */
 enum
 {
@@ -42,6 +44,7 @@ enum
 	REQ_TYPE_ID,
 	REQ_NAME,
 	REQ_VERSION,
+	REQ_DISTRO,
 	REQ_NATTS
 };
 
@@ -68,7 +71,7 @@ request_desc(FunctionCallInfo fcinfo)
 
 		desc = lookup_rowtype_tupdesc_copy(OidIsValid(elemtype) ? elemtype : rettype, -1);
 		MemoryContextSwitchTo(old);
-		if (desc->natts != REQ_NATTS)
+		if (desc->natts != REQ_NATTS && desc->natts != REQ_DISTRO)
 			elog(ERROR, "pkgmeta.lookup_request must have %d attributes", REQ_NATTS);
 		fcinfo->flinfo->fn_extra = desc;
 	}
@@ -149,6 +152,8 @@ purl_request(TupleDesc desc, text *bom_ref, text *purl, bool strict)
 		request_set(&req, REQ_NAME, parsed.name, parsed.name_len);
 		if (parsed.version != NULL)
 			request_set(&req, REQ_VERSION, parsed.version, parsed.version_len);
+		if (parsed.distro != NULL && server_encoding_accepts(parsed.distro, parsed.distro_len))
+			request_set(&req, REQ_DISTRO, parsed.distro, parsed.distro_len);
 	}
 	tuple = heap_form_tuple(desc, req.values, req.nulls);
 	pfree(buf);

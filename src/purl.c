@@ -4,7 +4,8 @@
  *     what a license lookup needs: type, export package name and version.
  *
  *     Deviations, all on the lenient side: the path ends at the first '?' or
- *     '#' (URL semantics; qualifiers and subpath are not inspected), and the
+ *     '#' (URL semantics; of the qualifiers only "distro" is read, for OS
+ *     packages' advisories, and a malformed one is ignored), and the
  *     version separator is looked for in the last path segment only, so the
  *     common unencoded npm scope ("pkg:npm/@types/node") still parses when
  *     no version follows.
@@ -165,6 +166,27 @@ memrchr_bounded(const char *start, const char *end, char c)
 	return NULL;
 }
 
+/*
+ * The "distro" qualifier of the qualifiers q[0..len) ("a=1&distro=x"),
+ * decoded into w; false when absent or not decodable.
+ */
+static bool
+distro_qualifier(const char *q, size_t len, char *w, size_t *out_len)
+{
+	const char *end = q + len;
+
+	while (q < end)
+	{
+		const char *amp = memchr(q, '&', end - q);
+		const char *pair_end = amp ? amp : end;
+
+		if (pair_end - q > 7 && memcmp(q, "distro=", 7) == 0)
+			return percent_decode(q + 7, pair_end - (q + 7), w, out_len) == DECODE_OK;
+		q = pair_end + 1;
+	}
+	return false;
+}
+
 const char *
 purl_parse(const char *purl, size_t len, char *buf, Purl *out)
 {
@@ -272,6 +294,20 @@ purl_parse(const char *purl, size_t len, char *buf, Purl *out)
 		out->version = w;
 		out->version_len = n;
 		w += n;
+	}
+
+	if (end < limit)
+	{
+		const char *q = memchr(end, '?', limit - end);
+		const char *hash = memchr(end, '#', limit - end);
+
+		if (q != NULL && (hash == NULL || q < hash) &&
+			distro_qualifier(q + 1, (hash ? hash : limit) - (q + 1), w, &n))
+		{
+			out->distro = w;
+			out->distro_len = n;
+			w += n;
+		}
 	}
 
 	/* doc/format.md section 8, into the second half of the buffer */

@@ -37,11 +37,19 @@ typedef struct Purl
 	/* percent-decoded version; NULL when the purl has none */
 	const char *version;
 	size_t		version_len;
+
+	/*
+	 * percent-decoded value of the "distro" qualifier (the distribution of
+	 * an OS package, "debian-11"); NULL when absent or not decodable
+	 */
+	const char *distro;
+	size_t		distro_len;
 } Purl;
 
 /*
  * Parse purl[0..len) into *out, using buf (at least PURL_BUFFER_SIZE(len)
- * bytes) for the decoded parts.  Qualifiers and subpath are ignored.
+ * bytes) for the decoded parts.  Of the qualifiers only "distro" is read;
+ * the subpath is ignored.
  * Returns NULL on success, else a static message saying what is wrong.
  */
 extern const char *purl_parse(const char *purl, size_t len, char *buf, Purl *out);

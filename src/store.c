@@ -3,8 +3,9 @@
  *     The per-file transaction core: each line goes to the decoder and the
  *     writer of its record kind (license_v2_writer.c, license_v1_writer.c,
  *     advisory_writer.c, cve_enrichment_writer.c); bad lines become error
- *     rows, counted past the first ones; the checkpoint is written with the
- *     file's rows, all or nothing.
+ *     rows, counted past the first ones, and so do the errors a writer
+ *     notes in lines it stores; the checkpoint is written with the file's
+ *     rows, all or nothing.
  */
 #include "postgres.h"
 
@@ -27,14 +28,24 @@ static SPIPlanPtr plan_checkpoint = NULL;
 static SPIPlanPtr plan_error = NULL;
 static List *started_kinds = NIL;	/* record kinds begun in this sync */
 
+/* Error rows of one kind in a file: how many, and the first not recorded. */
+typedef struct ErrorRows
+{
+	int64		count;
+	int64		first_unrecorded_line;
+} ErrorRows;
+
 struct FileStore
 {
 	FeedKey		key;
 	const SourceObject *object;
 	void	   *writer;			/* of key.kind */
-	int64		bad_lines;
-	int64		first_unrecorded_line;
+	ErrorRows	bad_lines;
+	ErrorRows	notes;			/* store_note_error: errors in stored lines */
 };
+
+/* The file being written, whose writer may note errors (store_note_error). */
+static FileStore *current_file = NULL;
 
 SPIPlanPtr
 store_keep_plan(const char *sql, int nargs, Oid *argtypes)
@@ -169,6 +180,7 @@ store_begin_file(const FeedKey *key, const SourceObject *object)
 	fs->key = *key;
 	fs->object = object;
 	fs->writer = key->kind->begin_file(key);
+	current_file = fs;
 	return fs;
 }
 
@@ -211,25 +223,52 @@ insert_error_row(const FeedKey *key, const char *object, int64 line,
 		elog(ERROR, "pkgmeta: could not record an error in pkgmeta.sync_errors");
 }
 
+/* Counts an error row of a file, and records it unless past the first ones. */
+static void
+add_error_row(FileStore *fs, ErrorRows *rows, int64 line_number, const char *reason,
+			  const char *excerpt, size_t len)
+{
+	rows->count++;
+	if (rows->count > MAX_ERROR_ROWS_PER_FILE)
+	{
+		if (rows->first_unrecorded_line == 0)
+			rows->first_unrecorded_line = line_number;
+		return;
+	}
+	insert_error_row(&fs->key, fs->object->name, line_number, reason, excerpt,
+					 excerpt ? pg_mbcliplen(excerpt, (int) len, EXCERPT_BYTES) : 0);
+}
+
+/* The summary row of the error rows not recorded, if any ("N more <what>"). */
+static void
+summarize_error_rows(FileStore *fs, const ErrorRows *rows, const char *what)
+{
+	if (rows->first_unrecorded_line > 0)
+		insert_error_row(&fs->key, fs->object->name, rows->first_unrecorded_line,
+						 psprintf("%lld more %s from this one on were not recorded",
+								  (long long) (rows->count - MAX_ERROR_ROWS_PER_FILE), what),
+						 NULL, 0);
+}
+
 void
 store_line_error(FileStore *fs, int64 line_number, const char *reason,
 				 const char *line, size_t len)
 {
-	fs->bad_lines++;
-	if (fs->bad_lines > MAX_ERROR_ROWS_PER_FILE)
-	{
-		if (fs->first_unrecorded_line == 0)
-			fs->first_unrecorded_line = line_number;
-		return;
-	}
-	insert_error_row(&fs->key, fs->object->name, line_number, reason, line,
-					 line ? pg_mbcliplen(line, (int) len, EXCERPT_BYTES) : 0);
+	add_error_row(fs, &fs->bad_lines, line_number, reason, line, len);
+}
+
+void
+store_note_error(int64 line_number, const char *reason, const char *excerpt, size_t len)
+{
+	if (current_file == NULL)
+		elog(ERROR, "pkgmeta: an error noted outside a file");
+	add_error_row(current_file, &current_file->notes, line_number, reason, excerpt, len);
 }
 
 int64
 store_file_bad_lines(const FileStore *fs)
 {
-	return fs->bad_lines;
+	return fs->bad_lines.count;
 }
 
 int64
@@ -239,13 +278,9 @@ store_finish_file(FileStore *fs)
 	char		cp_nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int64		written = fs->key.kind->finish_file(fs->writer);
 
-	if (fs->first_unrecorded_line > 0)
-	{
-		char	   *reason = psprintf("%lld more bad lines from this one on were not recorded",
-									  (long long) (fs->bad_lines - MAX_ERROR_ROWS_PER_FILE));
-
-		insert_error_row(&fs->key, fs->object->name, fs->first_unrecorded_line, reason, NULL, 0);
-	}
+	summarize_error_rows(fs, &fs->bad_lines, "bad lines");
+	summarize_error_rows(fs, &fs->notes, "errors in stored lines");
+	current_file = NULL;
 
 	cp[0] = CStringGetTextDatum(fs->key.data_type);
 	cp[1] = CStringGetTextDatum(fs->key.version_format);

@@ -58,6 +58,14 @@ extern int64 store_finish_file(FileStore *fs);
 
 extern int64 store_file_bad_lines(const FileStore *fs);
 
+/*
+ * For a writer, during write(): an error row for a line of the file being
+ * written that is stored all the same (a range that cannot be read), so
+ * not a bad line.  Rows past the first ones are counted in one summary row.
+ */
+extern void store_note_error(int64 line_number, const char *reason,
+							 const char *excerpt, size_t len);
+
 /* Records a whole-file error (line is NULL in the row). */
 extern void store_file_error(const FeedKey *key, const char *object,
 							 const char *reason);

@@ -9,6 +9,8 @@ SELECT pkgmeta.apply_advisory('{"advisory":{"id":"u-1","source":"glad","publishe
     "identifiers":[{"type":"cve","name":"CVE-2021-1","value":"CVE-2021-1"}]},
     "packages":[{"name":"OpenSSL","affected_range":"<1.1","distro_version":"debian 11"},
                 {"name":"zlib","affected_range":"*"}]}', 11::smallint);
+SELECT pkgmeta.apply_advisory('{"advisory":{"id":"u-2","source":"glad","published_date":"2021-03-04"},
+    "packages":[{"name":"left-pad","affected_range":"<1.2.3x"}]}', 6::smallint);
 CREATE TEMP TABLE before AS SELECT * FROM pkgmeta.affected_packages;
 -- the CVE enrichment feed waits for the update, saying so
 SET pkgmeta.data_types = 'cve_enrichment';
@@ -31,5 +33,11 @@ SELECT count(*) AS changed_rows FROM (
 INSERT INTO pkgmeta.cve_enrichment (cve, epss_score, known_exploited) VALUES ('CVE-2021-1', 0.25, true);
 SELECT name, cve, epss_score, known_exploited FROM pkgmeta.affected_packages ORDER BY name;
 SELECT to_regprocedure('pkgmeta.apply_advisory(jsonb,smallint)') AS sql_advisory_writer;
+-- the stored ranges are compiled; the one that cannot be read has a bad-range row
+SELECT name, affected_range, compiled_range IS NOT NULL AS compiled, compiled_range IS NOT DISTINCT FROM
+       (pkgmeta.compile_range(purl_type, affected_range)).compiled AS compiled_as_the_sync_would
+  FROM pkgmeta.advisory_packages ORDER BY name;
+SELECT purl_type, reason, excerpt FROM pkgmeta.sync_errors;
+SELECT advisory_id, affected FROM pkgmeta_vulnerabilities('pkg:npm/left-pad@1.0.0');
 \c regression
 DROP DATABASE regress_pkgmeta_upgrade;

@@ -145,9 +145,9 @@ is(query($node, q{SELECT count(*) FROM pkgmeta_advisories('npm', 'left-pad')}), 
 # top-level keys are ignored.
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
 write_object($adv_root, 'v2/npm/3000/000000000.ndjson', lines => [
-	$adv->(id => '3001', packages => [ $pkg->('deb-a', '<1', '1', { distro => 'debian 12' }),
-		$pkg->('deb-b', '<2', '2', { distro_version => 'debian 11' }),
-		$pkg->('no-distro', '<3', '3') ]),
+	$adv->(id => '3001', packages => [ $pkg->('deb-a', '<1.0.0', '1.0.0', { distro => 'debian 12' }),
+		$pkg->('deb-b', '<2.0.0', '2.0.0', { distro_version => 'debian 11' }),
+		$pkg->('no-distro', '<3.0.0', '3.0.0') ]),
 	'{"advisory":{"id":"3002","source":"glad","published_date":"2020-01-01","severity":"high"},"packages":[]}',
 	'{"advisory":{"id":"3003","source":"glad","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*","ecosystem":"npm"}]}',
 	'{"advisory":{"id":"3004","source":"trivy-db","published_date":"2020-01-01"},"packages":[{"name":"p","affected_range":"*"}],"extra":{"any":[1,2]}}',

@@ -155,7 +155,7 @@ is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'})
 	my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
 	my $good = JSON::PP->new->canonical->encode({
 		advisory => { id => 'a-1', source => 'glad', published_date => '2020-01-01' },
-		packages => [ { name => 'lib', affected_range => '<1.0' } ] });
+		packages => [ { name => 'lib', affected_range => '<1.0.0' } ] });
 	write_object($adv_root, 'v2/npm/1000/0.ndjson', lines => [
 		'{"x":' . ('[' x 100000) . (']' x 100000) . '}',    # nested past the decoder's depth bound
 		('{"advisory":' x 300) . '{}' . ('}' x 300),
