@@ -84,3 +84,112 @@ DROP FUNCTION pkgmeta.apply_advisory(jsonb, smallint);
 -- into one column, and the view shows it under the new name.
 ALTER TABLE pkgmeta.advisory_packages RENAME COLUMN distro_version TO distro;
 ALTER VIEW pkgmeta.affected_packages RENAME COLUMN distro_version TO distro;
+
+-- ---------------------------------------------------------------------------
+-- v3 licenses (FORMAT-PART2.md section B, doc/format.md): records whose
+-- license sets carry SPDX expressions.  A package's v3 record answers before
+-- its v2 record, which answers before v1 rows.  The expressions of a set are
+-- kept combined into one expression ("(a) AND (b)"), NULL when it had none;
+-- other_expressions runs parallel to other_licenses.
+CREATE TABLE pkgmeta.v3_packages (
+    purl_type          smallint NOT NULL REFERENCES pkgmeta.purl_types,
+    name               text NOT NULL,
+    lowest_version     text,
+    highest_version    text,
+    default_licenses   integer[] NOT NULL,
+    other_licenses     pkgmeta.license_exception[] NOT NULL DEFAULT '{}',
+    default_expression text,
+    other_expressions  text[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (purl_type, name)
+);
+ALTER TABLE pkgmeta.v3_packages SET (fillfactor = 90);
+-- One archive's records before they merge into v3_packages (later line wins).
+CREATE UNLOGGED TABLE pkgmeta.v3_staging (
+    line               bigint NOT NULL,
+    name               text NOT NULL,
+    lowest_version     text,
+    highest_version    text,
+    default_licenses   integer[] NOT NULL,
+    other_licenses     pkgmeta.license_exception[] NOT NULL,
+    default_expression text,
+    other_expressions  text[] NOT NULL
+);
+REVOKE ALL ON pkgmeta.v3_packages, pkgmeta.v3_staging FROM PUBLIC;
+GRANT SELECT ON pkgmeta.v3_packages TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON pkgmeta.v3_packages, pkgmeta.v3_staging
+    TO pkgmeta_admin;
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.v3_packages', '');
+
+-- A v3 feed's first sync reads the full dataset shard by shard: the
+-- sequence ("until") it is filling, set while it runs and cleared once it is
+-- done, so an interrupted first sync resumes as a first sync.
+ALTER TABLE pkgmeta.checkpoints ADD COLUMN full_sync_target_sequence bigint;
+
+-- Lookups: the v3 record when the package has one, else the v2 record,
+-- else the v1 row of the version.
+CREATE OR REPLACE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[])
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+           @extschema@.pkgmeta_decide(
+               p.purl_type, r.version, p.lowest_version, p.highest_version,
+               p.default_licenses, p.other_licenses,
+               -- v1 rows are read only for packages without a v2 or v3 record
+               CASE WHEN p.purl_type IS NULL THEN
+                   (SELECT v.licenses FROM pkgmeta.v1_licenses v
+                     WHERE v.purl_type OPERATOR(pg_catalog.=) r.type_id
+                       AND v.name OPERATOR(pg_catalog.=) r.name
+                       AND v.version OPERATOR(pg_catalog.=) r.version)
+               END)
+      FROM pg_catalog.unnest(requests) WITH ORDINALITY
+           AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
+      LEFT JOIN LATERAL (
+               SELECT 3 AS format, v3.purl_type, v3.lowest_version, v3.highest_version,
+                      v3.default_licenses, v3.other_licenses
+                 FROM pkgmeta.v3_packages v3
+                WHERE v3.purl_type OPERATOR(pg_catalog.=) r.type_id
+                  AND v3.name OPERATOR(pg_catalog.=) r.name
+               UNION ALL
+               SELECT 2, v2.purl_type, v2.lowest_version, v2.highest_version,
+                      v2.default_licenses, v2.other_licenses
+                 FROM pkgmeta.packages v2
+                WHERE v2.purl_type OPERATOR(pg_catalog.=) r.type_id
+                  AND v2.name OPERATOR(pg_catalog.=) r.name
+                ORDER BY 1 DESC
+                LIMIT 1) p ON true
+     ORDER BY r.ord
+$$;
+
+-- Each package as its current record reads: its v3 record, else its v2 record.
+CREATE OR REPLACE VIEW pkgmeta.package_licenses AS
+SELECT t.name AS purl_type,
+       p.name,
+       p.lowest_version,
+       p.highest_version,
+       ARRAY(SELECT l.spdx_identifier
+               FROM unnest(p.default_licenses) WITH ORDINALITY AS d(id, ord)
+               JOIN pkgmeta.licenses l ON l.id = d.id
+              ORDER BY d.ord) AS default_licenses,
+       COALESCE((SELECT jsonb_agg(
+                            jsonb_build_object(
+                                'licenses',
+                                (SELECT jsonb_agg(l.spdx_identifier ORDER BY x.ord)
+                                   FROM unnest(e.licenses) WITH ORDINALITY AS x(id, ord)
+                                   JOIN pkgmeta.licenses l ON l.id = x.id),
+                                'versions', to_jsonb(e.versions))
+                            ORDER BY e.ord)
+                   FROM unnest(p.other_licenses) WITH ORDINALITY
+                        AS e(licenses, versions, ord)),
+                '[]'::jsonb) AS other_licenses
+  FROM (SELECT v3.purl_type, v3.name, v3.lowest_version, v3.highest_version,
+               v3.default_licenses, v3.other_licenses
+          FROM pkgmeta.v3_packages v3
+        UNION ALL
+        SELECT v2.purl_type, v2.name, v2.lowest_version, v2.highest_version,
+               v2.default_licenses, v2.other_licenses
+          FROM pkgmeta.packages v2
+         WHERE NOT EXISTS (SELECT 1 FROM pkgmeta.v3_packages v3
+                            WHERE v3.purl_type = v2.purl_type AND v3.name = v2.name)) p
+  JOIN pkgmeta.purl_types t ON t.id = p.purl_type;

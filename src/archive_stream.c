@@ -15,6 +15,7 @@
 #include "record_limits.h"
 
 #define READ_BLOCK (256 * 1024)
+#define SKIP_BLOCK (64 * 1024)
 
 /* Inflated bytes before pkgmeta.max_inflate_ratio applies, as in stream.c. */
 #define INFLATE_RATIO_GRACE (1024 * 1024)
@@ -29,6 +30,8 @@ struct ArchiveStream
 	int64		bytes_read;
 	bool		at_end;
 	bool		zstd_checked;
+	bool		in_member;		/* a member's data may remain unread */
+	char	   *scratch;		/* where skipped data goes */
 
 	/*
 	 * An error the source raised inside libarchive's read callback: caught
@@ -110,6 +113,7 @@ archive_stream_open(Source *source, const SourceObject *object)
 	as->name = object->name;
 	as->cxt = CurrentMemoryContext;
 	as->block = palloc(READ_BLOCK);
+	as->scratch = palloc(SKIP_BLOCK);
 	as->reader = source->methods->open(source, object);
 	as->ar = archive_read_new();
 	if (as->ar == NULL)
@@ -136,7 +140,15 @@ archive_stream_next_member(ArchiveStream *as)
 
 	while (!as->at_end)
 	{
-		int			rc = archive_read_next_header(as->ar, &entry);
+		int			rc;
+
+		/*
+		 * Skipped data is inflated block by block here, not by libarchive's
+		 * own skip, so that the inflate ratio holds inside it too.
+		 */
+		while (as->in_member && archive_stream_read(as, as->scratch, SKIP_BLOCK) > 0)
+			;
+		rc = archive_read_next_header(as->ar, &entry);
 
 		if (rc == ARCHIVE_EOF)
 		{
@@ -155,6 +167,7 @@ archive_stream_next_member(ArchiveStream *as)
 			as->zstd_checked = true;
 		}
 		check_inflate_ratio(as);
+		as->in_member = true;
 		if (archive_entry_filetype(entry) == AE_IFREG)
 			return archive_entry_pathname(entry);
 	}
@@ -164,11 +177,15 @@ archive_stream_next_member(ArchiveStream *as)
 size_t
 archive_stream_read(ArchiveStream *as, char *buf, size_t cap)
 {
-	la_ssize_t	n = archive_read_data(as->ar, buf, cap);
+	la_ssize_t	n;
 
+	CHECK_FOR_INTERRUPTS();
+	n = archive_read_data(as->ar, buf, cap);
 	if (n < 0)
 		archive_fail(as, "reading member data");
 	check_inflate_ratio(as);
+	if (n == 0)
+		as->in_member = false;
 	return (size_t) n;
 }
 

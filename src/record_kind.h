@@ -1,6 +1,6 @@
 /*
  * record_kind.h
- *     One kind of record (v2 licenses, v1 licenses, v2 advisories): its
+ *     One kind of record (v3, v2 and v1 licenses, v2 advisories): its
  *     decoder and its writer, which store.c drives line by line inside the
  *     file's transaction.  Each kind lives in its own writer file.
  */
@@ -33,6 +33,7 @@ typedef struct RecordKind
 	int64		(*finish_file) (void *writer);
 } RecordKind;
 
+extern const RecordKind license_v3_kind;
 extern const RecordKind license_v2_kind;
 extern const RecordKind license_v1_kind;
 extern const RecordKind advisory_kind;

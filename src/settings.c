@@ -28,7 +28,7 @@ static char *purl_types_string = NULL;
 static char *version_formats_string = NULL;
 static char *data_types_string = NULL;
 
-static const char *const version_format_words[] = {"v1", "v2"};
+static const char *const version_format_words[] = {"v1", "v2", "v3"};
 static const char *const data_type_words[] = {"licenses", "advisories"};
 
 static bool
@@ -145,7 +145,7 @@ static bool
 check_version_formats(char **newval, void **extra, GucSource source)
 {
 	return check_word_list(newval, extra, version_format_words,
-						   lengthof(version_format_words), "v1, v2");
+						   lengthof(version_format_words), "v1, v2, v3");
 }
 
 static void
@@ -420,7 +420,7 @@ settings_define(void)
 							   check_data_types, assign_data_types, NULL);
 	DefineCustomStringVariable("pkgmeta.version_formats",
 							   "License export formats to sync.",
-							   "A comma-separated list of v1 and v2; v2 syncs first; empty syncs none.",
+							   "A comma-separated list of v1, v2 and v3; v3 syncs first, then v2; empty syncs none.",
 							   &version_formats_string,
 							   "v2",
 							   PGC_SUSET, GUC_LIST_INPUT,

@@ -17,6 +17,7 @@ typedef struct PurlTypeSelection
 /* bits of pkgmeta.version_formats and pkgmeta.data_types */
 #define FORMAT_V1 0x1
 #define FORMAT_V2 0x2
+#define FORMAT_V3 0x4
 #define DATA_LICENSES 0x1
 #define DATA_ADVISORIES 0x2
 

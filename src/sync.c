@@ -34,6 +34,7 @@
 #include "stream.h"
 #include "subxact.h"
 #include "sync.h"
+#include "sync_v3.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_sync);
 
@@ -96,40 +97,16 @@ pin_search_path(void)
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
-typedef struct FileOutcome
-{
-	bool		applied;
-	int64		packages;
-	int64		bytes;
-	int64		bad_lines;
-} FileOutcome;
-
 /* Reads, decodes and stores one file; runs inside its subtransaction. */
 static void
 read_file(Source *source, const FeedKey *key, const SourceObject *object,
 		  LineStream **stream, FileOutcome *out)
 {
 	FileStore  *fs;
-	char	   *line;
-	size_t		len;
-	LineResult	r;
 
 	*stream = line_stream_open(source, object, pkgmeta_max_line_length);
 	fs = store_begin_file(key, object);
-	while ((r = line_stream_next(*stream, &line, &len)) != LINE_EOF)
-	{
-		int64		lineno = line_stream_line_number(*stream);
-
-		if (r == LINE_TOO_LONG)
-		{
-			char	   *reason = psprintf("line longer than pkgmeta.max_line_length (%d bytes)",
-										  pkgmeta_max_line_length);
-
-			store_line_error(fs, lineno, reason, NULL, 0);
-			continue;
-		}
-		store_add_line(fs, line, len, lineno);
-	}
+	store_add_lines(fs, *stream);
 	line_stream_finish(*stream);
 	out->bytes = line_stream_bytes_read(*stream);
 	line_stream_close(*stream);
@@ -144,7 +121,9 @@ typedef struct FileCall
 	Source	   *source;
 	const FeedKey *key;
 	const SourceObject *object;
+	bool		archive_unit;	/* object is a V3Unit */
 	LineStream *stream;
+	ArchiveStream *archive;
 	FileOutcome out;
 } FileCall;
 
@@ -153,7 +132,11 @@ read_file_call(void *arg)
 {
 	FileCall   *c = arg;
 
-	read_file(c->source, c->key, c->object, &c->stream, &c->out);
+	if (c->archive_unit)
+		v3_read_unit(c->source, c->key, (V3Unit *) unconstify(SourceObject *, c->object),
+					 &c->archive, &c->stream, &c->out);
+	else
+		read_file(c->source, c->key, c->object, &c->stream, &c->out);
 }
 
 /* Our own handles go first: the rollback closes the files they use. */
@@ -163,6 +146,7 @@ close_file_stream(void *arg)
 	FileCall   *c = arg;
 
 	line_stream_close(c->stream);
+	archive_stream_close(c->archive);
 }
 
 /*
@@ -171,9 +155,9 @@ close_file_stream(void *arg)
  */
 static FileOutcome
 apply_file(Source *source, const FeedKey *key, const SourceObject *object,
-		   MemoryContext file_cxt)
+		   bool archive_unit, MemoryContext file_cxt)
 {
-	FileCall	call = {source, key, object, NULL, {false}};
+	FileCall	call = {source, key, object, archive_unit, NULL, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
 	ErrorData  *edata;
 
@@ -284,10 +268,13 @@ typedef struct FeedSpec
 	char	  **source;
 	const char *source_setting;
 	const char *noun;			/* what its records are, for reports */
+	bool		archives;		/* v3: archives read offline (sync_v3.c) */
 } FeedSpec;
 
-/* In sync order: v2 licenses before v1, then advisories. */
+/* In sync order: v3 licenses, v2, v1, then advisories. */
 static const FeedSpec feed_specs[] = {
+	{"licenses", "v3", "tar.zst", &license_v3_kind, DATA_LICENSES, FORMAT_V3,
+	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages", true},
 	{"licenses", "v2", "ndjson", &license_v2_kind, DATA_LICENSES, FORMAT_V2,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
 	{"licenses", "v1", "csv", &license_v1_kind, DATA_LICENSES, FORMAT_V1,
@@ -296,13 +283,34 @@ static const FeedSpec feed_specs[] = {
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
 };
 
+/*
+ * Whether the feed's version format is asked for.  v3 is read where the
+ * directory has v3/<registry_id>/; where it has not, v2 licenses are read
+ * in its place, as GitLab does.
+ */
+static bool
+format_wanted(const FeedSpec *spec, PurlTypeId type)
+{
+	const char *registry_id = purl_type_by_id(type)->registry_id;
+
+	if (spec->format_bit == 0)
+		return true;
+	if (spec->format_bit == FORMAT_V3)
+		return (pkgmeta_version_formats & FORMAT_V3) &&
+			v3_offline_available(*spec->source, registry_id);
+	if (pkgmeta_version_formats & spec->format_bit)
+		return true;
+	return spec->format_bit == FORMAT_V2 && (pkgmeta_version_formats & FORMAT_V3) &&
+		!v3_offline_available(*spec->source, registry_id);
+}
+
 /* Whether the settings, as they are now, still ask for this feed. */
 static bool
 feed_wanted(const FeedSpec *spec, PurlTypeId type)
 {
 	if (!(pkgmeta_data_types & spec->data_type_bit))
 		return false;
-	if (spec->format_bit != 0 && !(pkgmeta_version_formats & spec->format_bit))
+	if (!format_wanted(spec, type))
 		return false;
 	for (int i = 0; i < pkgmeta_purl_types->count; i++)
 		if (pkgmeta_purl_types->types[i] == type)
@@ -387,7 +395,8 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 	Source	   *source = feed_source(run, spec_index);
 	char	   *prefix = psprintf("%s/%s/", spec->version_format, pt->registry_id);
 	SyncTotals	t = {0};
-	List	   *files = pending_files(source, &key, prefix, spec->ext);
+	List	   *files = spec->archives ? v3_pending_units(source, &key) :
+		pending_files(source, &key, prefix, spec->ext);
 	ListCell   *lc;
 
 	foreach(lc, files)
@@ -396,7 +405,7 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 		FileOutcome out;
 
 		MemoryContextReset(run->file_cxt);
-		out = apply_file(source, &key, object, run->file_cxt);
+		out = apply_file(source, &key, object, spec->archives, run->file_cxt);
 		MemoryContextSwitchTo(run->run_cxt);
 		t.bytes += out.bytes;
 		if (!out.applied)
