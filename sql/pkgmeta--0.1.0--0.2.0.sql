@@ -193,3 +193,40 @@ SELECT t.name AS purl_type,
          WHERE NOT EXISTS (SELECT 1 FROM pkgmeta.v3_packages v3
                             WHERE v3.purl_type = v2.purl_type AND v3.name = v2.name)) p
   JOIN pkgmeta.purl_types t ON t.id = p.purl_type;
+
+-- ---------------------------------------------------------------------------
+-- Malware advisories (v3 only; FORMAT-PART2.md section B), from
+-- pkgmeta.malware_advisories_source.  Kept apart from the v2 advisories: their
+-- own ids, a withdrawn flag, and each affected range compiled once at ingest
+-- (range_compile() of src/range.c) for pkgmeta.range_match.  A withdrawn
+-- advisory (withdrawn not null) is kept and never matches; a range that
+-- cannot be read is kept with its reason and never matches either.
+CREATE TABLE pkgmeta.malware_advisories (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    advisory_id    text NOT NULL,
+    source         text NOT NULL,
+    title          text,
+    description    text,
+    published_date date NOT NULL,
+    withdrawn      text,
+    urls           text[] NOT NULL DEFAULT '{}',
+    identifiers    jsonb NOT NULL DEFAULT '[]',
+    UNIQUE (advisory_id, source)
+);
+CREATE TABLE pkgmeta.malware_packages (
+    advisory       bigint NOT NULL REFERENCES pkgmeta.malware_advisories ON DELETE CASCADE,
+    purl_type      smallint NOT NULL REFERENCES pkgmeta.purl_types,
+    name           text NOT NULL,
+    affected_range text NOT NULL,
+    compiled_range bytea,
+    range_error    text,
+    PRIMARY KEY (advisory, purl_type, name)
+);
+CREATE INDEX ON pkgmeta.malware_packages (purl_type, name);
+REVOKE ALL ON pkgmeta.malware_advisories, pkgmeta.malware_packages FROM PUBLIC;
+GRANT SELECT ON pkgmeta.malware_advisories, pkgmeta.malware_packages TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON pkgmeta.malware_advisories,
+    pkgmeta.malware_packages TO pkgmeta_admin;
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.malware_advisories', '');
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.malware_packages', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pkgmeta.malware_advisories', 'id'), '');

@@ -18,6 +18,7 @@
 
 char	   *pkgmeta_licenses_source = NULL;
 char	   *pkgmeta_advisories_source = NULL;
+char	   *pkgmeta_malware_advisories_source = NULL;
 int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
 /* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
@@ -29,7 +30,7 @@ static char *version_formats_string = NULL;
 static char *data_types_string = NULL;
 
 static const char *const version_format_words[] = {"v1", "v2", "v3"};
-static const char *const data_type_words[] = {"licenses", "advisories"};
+static const char *const data_type_words[] = {"licenses", "advisories", "malware_advisories"};
 
 static bool
 check_source(char **newval, void **extra, GucSource source)
@@ -43,6 +44,24 @@ check_source(char **newval, void **extra, GucSource source)
 		return true;
 	GUC_check_errdetail("%s", detail);
 	GUC_check_errhint("%s", hint);
+	return false;
+}
+
+/* Malware advisories: a mirror directory, or empty for the distribution service. */
+static bool
+check_malware_source(char **newval, void **extra, GucSource source)
+{
+	SourceKind	kind;
+	const char *rest;
+	char	   *detail;
+	const char *hint;
+
+	if (**newval == '\0')
+		return true;
+	if (source_location_parse(*newval, &kind, &rest, &detail, &hint) && kind == SOURCE_DIR)
+		return true;
+	GUC_check_errdetail("Malware advisories are read from file:///absolute/dir, or from the "
+						"distribution service when the setting is empty.");
 	return false;
 }
 
@@ -158,7 +177,7 @@ static bool
 check_data_types(char **newval, void **extra, GucSource source)
 {
 	return check_word_list(newval, extra, data_type_words,
-						   lengthof(data_type_words), "licenses, advisories");
+						   lengthof(data_type_words), "licenses, advisories, malware_advisories");
 }
 
 static void
@@ -411,9 +430,18 @@ settings_define(void)
 							   "gs://prod-export-advisory-bucket-1a6c642fc4de57d4",
 							   PGC_SUSET, 0,
 							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.malware_advisories_source",
+							   "Where malware advisories are read from.",
+							   "file:///absolute/dir for a directory holding v3/; empty for the "
+							   "distribution service.",
+							   &pkgmeta_malware_advisories_source,
+							   "",
+							   PGC_SUSET, 0,
+							   check_malware_source, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.data_types",
 							   "Data types to sync.",
-							   "A comma-separated list of licenses and advisories; empty syncs none.",
+							   "A comma-separated list of licenses, advisories and malware_advisories; "
+							   "empty syncs none.",
 							   &data_types_string,
 							   "licenses",
 							   PGC_SUSET, GUC_LIST_INPUT,

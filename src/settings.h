@@ -20,11 +20,13 @@ typedef struct PurlTypeSelection
 #define FORMAT_V3 0x4
 #define DATA_LICENSES 0x1
 #define DATA_ADVISORIES 0x2
+#define DATA_MALWARE 0x4
 
 #define DEFAULT_MAX_LINE_LENGTH (1024 * 1024)
 
 extern char *pkgmeta_licenses_source;
 extern char *pkgmeta_advisories_source;
+extern char *pkgmeta_malware_advisories_source;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;

@@ -271,7 +271,7 @@ typedef struct FeedSpec
 	bool		archives;		/* v3: archives read offline (sync_v3.c) */
 } FeedSpec;
 
-/* In sync order: v3 licenses, v2, v1, then advisories. */
+/* In sync order: v3 licenses, v2, v1, then advisories and malware advisories. */
 static const FeedSpec feed_specs[] = {
 	{"licenses", "v3", "tar.zst", &license_v3_kind, DATA_LICENSES, FORMAT_V3,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages", true},
@@ -281,6 +281,8 @@ static const FeedSpec feed_specs[] = {
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "versions"},
 	{"advisories", "v2", "ndjson", &advisory_kind, DATA_ADVISORIES, 0,
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
+	{"malware_advisories", "v3", "tar.zst", &malware_kind, DATA_MALWARE, 0,
+	&pkgmeta_malware_advisories_source, "pkgmeta.malware_advisories_source", "advisories", true},
 };
 
 /*
@@ -293,11 +295,11 @@ format_wanted(const FeedSpec *spec, PurlTypeId type)
 {
 	const char *registry_id = purl_type_by_id(type)->registry_id;
 
+	if (spec->archives)
+		return (spec->format_bit == 0 || (pkgmeta_version_formats & spec->format_bit)) &&
+			v3_offline_available(*spec->source, registry_id);
 	if (spec->format_bit == 0)
 		return true;
-	if (spec->format_bit == FORMAT_V3)
-		return (pkgmeta_version_formats & FORMAT_V3) &&
-			v3_offline_available(*spec->source, registry_id);
 	if (pkgmeta_version_formats & spec->format_bit)
 		return true;
 	return spec->format_bit == FORMAT_V2 && (pkgmeta_version_formats & FORMAT_V3) &&

@@ -12,7 +12,8 @@ my $root = new_mirror($node);
 my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
 $node->append_conf('postgresql.conf', qq{
 pkgmeta.advisories_source = 'file://$adv_root'
-pkgmeta.data_types = 'licenses, advisories'
+pkgmeta.malware_advisories_source = 'file://$adv_root'
+pkgmeta.data_types = 'licenses, advisories, malware_advisories'
 pkgmeta.version_formats = 'v1,v2,v3'
 });
 $node->reload;
@@ -34,6 +35,12 @@ write_object($adv_root, 'v2/npm/1000/000000000.ndjson', lines => [
 			published_date => '2020-07-15', urls => ['https://example.test/a-1'],
 			identifiers => [ { type => 'cve', name => 'CVE-2020-8203', value => 'CVE-2020-8203' } ] },
 		packages => [ { name => 'lodash', affected_range => '<4.17.19', fixed_versions => ['4.17.19'] } ] }) ]);
+write_object($adv_root, 'v3/npm/full_dataset/checkpoint.json', lines => ['{"until": 1000}']);
+write_v3_archive($adv_root, 'v3/npm/full_dataset/00.tar.zst', [ '00/000000000.ndjson', [
+	JSON::PP->new->canonical->encode({
+		malware_advisory => { id => 'GLAM-2025-04-00005', source => 'glam', title => 'Malicious code in evil-pkg',
+			published_date => '2025-04-29', identifiers => [], urls => [] },
+		package => { name => 'evil-pkg', purl_type => 'npm', affected_range => '>=1.0.0' } }) ] ]);
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the original syncs');
 
@@ -41,7 +48,8 @@ is($ret, 0, 'the original syncs');
 # answers of the lookups, as text (ids included: they are restored too).
 my $tables = join(' UNION ALL ', map {
 	"SELECT '$_' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM pkgmeta.$_ x"
-} qw(licenses packages v3_packages v1_licenses advisories advisory_packages checkpoints sync_errors));
+} qw(licenses packages v3_packages v1_licenses advisories advisory_packages malware_advisories
+  malware_packages checkpoints sync_errors));
 my $state_sql = qq{
 SELECT t, n, h FROM ($tables) s ORDER BY t;
 SELECT * FROM pkgmeta_checkpoints() ORDER BY 1, 2, 3;
@@ -52,6 +60,7 @@ SELECT advisory_id, source, affected_range FROM pkgmeta_advisories('npm', 'lodas
 my $original = $node->safe_psql('postgres', $state_sql);
 like($original, qr/sync_errors\|2\|/, 'the original has its two bad lines recorded');
 like($original, qr/\{MIT\}/, 'the original answers lookups');
+like($original, qr/malware_packages\|1\|/, 'the original has its malware advisory');
 like($original, qr/requests\@2\.0\|\{Apache-2\.0\}/, 'the original answers from its v3 record');
 
 # The next sync after a restore must read nothing: it resumes at the checkpoints.
