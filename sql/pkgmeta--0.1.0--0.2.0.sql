@@ -230,3 +230,173 @@ GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON pkgmeta.malware_advisories,
 SELECT pg_catalog.pg_extension_config_dump('pkgmeta.malware_advisories', '');
 SELECT pg_catalog.pg_extension_config_dump('pkgmeta.malware_packages', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pkgmeta.malware_advisories', 'id'), '');
+
+-- ---------------------------------------------------------------------------
+-- SPDX expressions: lookups also answer the expression a person should read.
+-- It is the expression of the license set that answered (a v3 record's
+-- expressions, combined), or else that set's identifiers joined with AND;
+-- NULL when the answer is unknown.  The lookup gains an expression column,
+-- so it and the set forms built on it are created again.
+DROP FUNCTION pkgmeta_sbom_licenses(jsonb);
+DROP FUNCTION pkgmeta_bulk_licenses(text[], text[], text[]);
+DROP FUNCTION pkgmeta_lookup(pkgmeta.lookup_request[]);
+
+CREATE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[], expression text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT d.bom_ref, d.purl, d.purl_type, d.name, d.version, d.licenses,
+           CASE WHEN d.licenses OPERATOR(pg_catalog.<>) '{unknown}'::text[] THEN
+               COALESCE(
+                   -- the set that answered: rule 2's tuple, else the default set
+                   CASE WHEN d.tuple IS NOT NULL THEN d.other_expressions[d.tuple]
+                        ELSE d.default_expression END,
+                   pg_catalog.array_to_string(d.licenses, ' AND '))
+           END
+      FROM (SELECT r.ord, r.bom_ref, r.purl, r.purl_type, r.name, r.version,
+                   @extschema@.pkgmeta_decide(
+                       p.purl_type, r.version, p.lowest_version, p.highest_version,
+                       p.default_licenses, p.other_licenses,
+                       -- v1 rows are read only for packages without a v2 or v3 record
+                       CASE WHEN p.purl_type IS NULL THEN
+                           (SELECT v.licenses FROM pkgmeta.v1_licenses v
+                             WHERE v.purl_type OPERATOR(pg_catalog.=) r.type_id
+                               AND v.name OPERATOR(pg_catalog.=) r.name
+                               AND v.version OPERATOR(pg_catalog.=) r.version)
+                       END) AS licenses,
+                   p.default_expression, p.other_expressions,
+                   CASE WHEN p.format OPERATOR(pg_catalog.=) 3 THEN
+                       (SELECT e.ord FROM pg_catalog.unnest(p.other_licenses) WITH ORDINALITY
+                               AS e(licenses, versions, ord)
+                         WHERE r.version OPERATOR(pg_catalog.=) ANY (e.versions)
+                         ORDER BY e.ord LIMIT 1)
+                   END AS tuple
+              FROM pg_catalog.unnest(requests) WITH ORDINALITY
+                   AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
+              LEFT JOIN LATERAL (
+                       SELECT 3 AS format, v3.purl_type, v3.lowest_version, v3.highest_version,
+                              v3.default_licenses, v3.other_licenses, v3.default_expression,
+                              v3.other_expressions
+                         FROM pkgmeta.v3_packages v3
+                        WHERE v3.purl_type OPERATOR(pg_catalog.=) r.type_id
+                          AND v3.name OPERATOR(pg_catalog.=) r.name
+                       UNION ALL
+                       SELECT 2, v2.purl_type, v2.lowest_version, v2.highest_version,
+                              v2.default_licenses, v2.other_licenses, NULL, NULL
+                         FROM pkgmeta.packages v2
+                        WHERE v2.purl_type OPERATOR(pg_catalog.=) r.type_id
+                          AND v2.name OPERATOR(pg_catalog.=) r.name
+                        ORDER BY 1 DESC
+                        LIMIT 1) p ON true) d
+     ORDER BY d.ord
+$$;
+
+CREATE FUNCTION pkgmeta_bulk_licenses(purl_types text[], names text[], versions text[])
+    RETURNS TABLE (purl_type text, name text, version text, licenses text[], expression text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.purl_type, l.name, l.version, l.licenses, l.expression
+      FROM @extschema@.pkgmeta_lookup(
+               @extschema@.pkgmeta_package_requests(purl_types, names, versions)) l
+$$;
+
+CREATE FUNCTION pkgmeta_sbom_licenses(sbom jsonb)
+    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
+                   version text, licenses text[], expression text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.bom_ref, l.purl, l.purl_type, l.name, l.version, l.licenses, l.expression
+      FROM @extschema@.pkgmeta_lookup(@extschema@.pkgmeta_sbom_requests(sbom)) l
+$$;
+
+CREATE FUNCTION pkgmeta_license_expression(purl_type text, name text, version text)
+    RETURNS text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.expression
+      FROM @extschema@.pkgmeta_lookup(
+               ARRAY[@extschema@.pkgmeta_package_request(purl_type, name, version)]) l
+$$;
+
+CREATE FUNCTION pkgmeta_license_expression(purl text)
+    RETURNS text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l.expression
+      FROM @extschema@.pkgmeta_lookup(ARRAY[@extschema@.pkgmeta_purl_request(purl)]) l
+$$;
+
+-- The SBOM back with the licenses of each component that had none, in
+-- CycloneDX form ([{"expression": ...}]); components the mirror does not
+-- know, and those with licenses already, are left as they are.
+CREATE FUNCTION pkgmeta_sbom_annotate(sbom jsonb)
+    RETURNS jsonb
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    answers jsonb;
+BEGIN
+    SELECT COALESCE(jsonb_object_agg(l.purl, l.expression), '{}')
+      INTO answers
+      FROM (SELECT DISTINCT ON (s.purl) s.purl, s.expression
+              FROM @extschema@.pkgmeta_sbom_licenses(sbom) s
+             WHERE s.purl IS NOT NULL AND s.expression IS NOT NULL) l;
+    IF jsonb_typeof(sbom -> 'components') = 'array' THEN
+        sbom := jsonb_set(sbom, '{components}',
+                          pkgmeta.annotate_components(sbom -> 'components', answers));
+    END IF;
+    RETURN sbom;
+END
+$$;
+
+-- Components (and nested components) with licenses filled in from answers
+-- (purl -> expression).
+CREATE FUNCTION pkgmeta.annotate_components(components jsonb, answers jsonb)
+    RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c jsonb;
+    result jsonb := '[]';
+BEGIN
+    FOR c IN SELECT e FROM jsonb_array_elements(components) e LOOP
+        IF jsonb_typeof(c) = 'object' THEN
+            IF jsonb_typeof(c -> 'purl') = 'string'
+               AND (c -> 'licenses' IS NULL OR c -> 'licenses' IN ('[]', 'null'))
+               AND answers ? (c ->> 'purl') THEN
+                c := c || jsonb_build_object('licenses',
+                        jsonb_build_array(jsonb_build_object('expression', answers ->> (c ->> 'purl'))));
+            END IF;
+            IF jsonb_typeof(c -> 'components') = 'array' THEN
+                c := jsonb_set(c, '{components}',
+                               pkgmeta.annotate_components(c -> 'components', answers));
+            END IF;
+        END IF;
+        result := result || jsonb_build_array(c);
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+COMMENT ON FUNCTION pkgmeta_license_expression(text, text, text) IS
+    'the SPDX expression of a package at a version; NULL when the mirror does not know';
+COMMENT ON FUNCTION pkgmeta_license_expression(text) IS
+    'the SPDX expression of the package a package URL names, at its version';
+COMMENT ON FUNCTION pkgmeta_bulk_licenses(text[], text[], text[]) IS
+    'licenses of many (purl_type, name, version) at once, in input order';
+COMMENT ON FUNCTION pkgmeta_sbom_licenses(jsonb) IS
+    'licenses of every component with a purl in a CycloneDX JSON SBOM';
+COMMENT ON FUNCTION pkgmeta_sbom_annotate(jsonb) IS
+    'the CycloneDX JSON SBOM with licenses filled in where a component had none';
+GRANT EXECUTE ON FUNCTION
+    pkgmeta_lookup(pkgmeta.lookup_request[]),
+    pkgmeta_bulk_licenses(text[], text[], text[]),
+    pkgmeta_sbom_licenses(jsonb),
+    pkgmeta_license_expression(text, text, text),
+    pkgmeta_license_expression(text),
+    pkgmeta_sbom_annotate(jsonb),
+    pkgmeta.annotate_components(jsonb, jsonb)
+    TO PUBLIC;

@@ -3,6 +3,8 @@
 # sync, precedence over v2, and bad archives that stop only their registry.
 use strict;
 use warnings;
+use IPC::Run;
+use JSON::PP;
 use PkgmetaTest;
 use Test::More;
 
@@ -18,7 +20,7 @@ write_v3_archive($root, "$full/00.tar.zst",
 			default => [ ['MIT'], ['Apache-2.0 OR MIT'] ],
 			other => [ [ ['GPL-2.0'], [], ['1.0.0'] ] ]),
 		'{not json',
-		v3_record('expr-only', lowest => '1.0', highest => '1.0', default => [ [], ['MIT AND BSD-3-Clause', 'ISC'] ]),
+		v3_record('expr-only', lowest => '1.0.0', highest => '1.0.0', default => [ [], ['MIT AND BSD-3-Clause', 'ISC'] ]),
 		'{"name":"dropped-values","default_licenses":{"licenses":["MIT", 7, "", null, "' . ('x' x 51) . '"]}}',
 		'{"name":"empty-default","default_licenses":{"licenses":[]}}',
 	] ],
@@ -72,6 +74,51 @@ is(query($node, q{SELECT count(*) FROM pkgmeta.v3_packages WHERE name = 'empty-d
 like(query($node, q{SELECT string_agg(object || ' ' || line || ' ' || reason, E'\n') FROM pkgmeta.sync_errors
 	WHERE version_format = 'v3'}),
 	qr{v3/npm/full_dataset/00\.tar\.zst:00/000000000\.ndjson 2 }, 'a bad line names its archive member and line');
+
+# expressions: the answering set's expressions, else its identifiers
+is(query($node, q{SELECT pkgmeta_license_expression('npm', 'both', '1.5.0')}), 'Apache-2.0 OR MIT',
+	'the expression of the default set');
+is(query($node, q{SELECT pkgmeta_license_expression('pkg:npm/both@1.0.0')}), 'GPL-2.0',
+	'a tuple without expressions answers with its identifiers');
+is(query($node, q{SELECT pkgmeta_license_expression('npm', 'expr-only', '1.0.0')}),
+	'(MIT AND BSD-3-Clause) AND (ISC)', 'several expressions combined');
+is(query($node, q{SELECT pkgmeta_license_expression('npm', 'v2-only', '1.5.0')}), 'Zlib',
+	'a v2 record answers with its identifiers');
+is(query($node, q{SELECT coalesce(pkgmeta_license_expression('npm', 'both', '9.0.0'), 'null')}), 'null',
+	'unknown is NULL');
+is(query($node, q{SELECT licenses::text || ' ' || expression FROM pkgmeta_bulk_licenses('{npm}', '{both}', '{1.5.0}')}),
+	'{MIT} Apache-2.0 OR MIT', 'the bulk form has the expression column');
+
+# pkgmeta_sbom_annotate: licenses filled in where a component had none,
+# valid under the CycloneDX schema (the CycloneDX library's validator)
+my $sbom = JSON::PP->new->canonical->encode({
+	bomFormat => 'CycloneDX', specVersion => '1.5', version => 1,
+	components => [
+		{ type => 'library', name => 'both', version => '1.5.0', purl => 'pkg:npm/both@1.5.0' },
+		{ type => 'library', name => 'v2-only', version => '1.5.0', purl => 'pkg:npm/v2-only@1.5.0',
+		  licenses => [ { license => { id => 'MIT' } } ],
+		  components => [ { type => 'library', name => 'expr-only', version => '1.0.0', purl => 'pkg:npm/expr-only@1.0.0' } ] },
+		{ type => 'library', name => 'missing', version => '1.0', purl => 'pkg:npm/missing@1.0' } ] });
+(my $sbom_sql = $sbom) =~ s/'/''/g;
+my $annotated = JSON::PP->new->decode(query($node, "SELECT pkgmeta_sbom_annotate('$sbom_sql')"));
+is_deeply($annotated->{components}[0]{licenses}, [ { expression => 'Apache-2.0 OR MIT' } ],
+	'a component without licenses gets its expression');
+is_deeply($annotated->{components}[1]{licenses}, [ { license => { id => 'MIT' } } ],
+	'a component with licenses keeps them');
+is_deeply($annotated->{components}[1]{components}[0]{licenses},
+	[ { expression => '(MIT AND BSD-3-Clause) AND (ISC)' } ], 'nested components are annotated');
+ok(!exists $annotated->{components}[2]{licenses}, 'an unknown component is left as it is');
+{
+	my $file = "$root/annotated.json";
+	open my $fh, '>', $file or die $!;
+	print $fh JSON::PP->new->encode($annotated);
+	close $fh;
+	my ($out, $verr) = ('', '');
+	local $ENV{NODE_PATH} = "$ENV{PKGMETA_TOP}/test/node/node_modules";
+	IPC::Run::run([ 'node', "$ENV{PKGMETA_SRC}/test/node/cyclonedx_validate.js", $file ],
+		'>', \$out, '2>', \$verr, IPC::Run::timeout(120));
+	is($out, "valid\n", 'the annotated SBOM is valid CycloneDX 1.5') or diag "$out$verr";
+}
 
 # a later sync: deltas newer than the checkpoint, each archive as one unit
 ($ret, $err) = sync_notices($node);
