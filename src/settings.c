@@ -19,6 +19,8 @@
 char	   *pkgmeta_licenses_source = NULL;
 char	   *pkgmeta_advisories_source = NULL;
 char	   *pkgmeta_malware_advisories_source = NULL;
+char	   *pkgmeta_pds_endpoint = NULL;
+char	   *pkgmeta_pds_token = NULL;
 int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
 /* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
@@ -438,6 +440,21 @@ settings_define(void)
 							   "",
 							   PGC_SUSET, 0,
 							   check_malware_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.pds_endpoint",
+							   "Base URL of the package metadata distribution service.",
+							   "v3 data comes from it when its source is not file://.",
+							   &pkgmeta_pds_endpoint,
+							   "https://pmdb-dist-svc.runway.gitlab.net",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	/* a credential: shown to superusers only, never put in a message */
+	DefineCustomStringVariable("pkgmeta.pds_token",
+							   "Instance token (JWT) for the distribution service.",
+							   NULL,
+							   &pkgmeta_pds_token,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.data_types",
 							   "Data types to sync.",
 							   "A comma-separated list of licenses, advisories and malware_advisories; "

@@ -27,6 +27,8 @@ typedef struct PurlTypeSelection
 extern char *pkgmeta_licenses_source;
 extern char *pkgmeta_advisories_source;
 extern char *pkgmeta_malware_advisories_source;
+extern char *pkgmeta_pds_endpoint;
+extern char *pkgmeta_pds_token;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;

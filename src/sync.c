@@ -29,6 +29,7 @@
 #include "record_limits.h"
 #include "settings.h"
 #include "source_location.h"
+#include "source_pds.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
@@ -297,13 +298,14 @@ format_wanted(const FeedSpec *spec, PurlTypeId type)
 
 	if (spec->archives)
 		return (spec->format_bit == 0 || (pkgmeta_version_formats & spec->format_bit)) &&
-			v3_offline_available(*spec->source, registry_id);
+			(v3_from_service(*spec->source) ||
+			 v3_offline_available(*spec->source, registry_id));
 	if (spec->format_bit == 0)
 		return true;
 	if (pkgmeta_version_formats & spec->format_bit)
 		return true;
 	return spec->format_bit == FORMAT_V2 && (pkgmeta_version_formats & FORMAT_V3) &&
-		!v3_offline_available(*spec->source, registry_id);
+		!v3_from_service(*spec->source) && !v3_offline_available(*spec->source, registry_id);
 }
 
 /* Whether the settings, as they are now, still ask for this feed. */
@@ -378,8 +380,11 @@ feed_source(RunState *run, int spec_index)
 
 	if (run->sources[spec_index] == NULL)
 	{
+		/* v3 from the service: its own client, shared with no other feed */
+		if (spec->archives && v3_from_service(*spec->source))
+			return run->sources[spec_index] = source_pds_create(spec->data_type);
 		for (int i = 0; i < spec_index; i++)
-			if (run->sources[i] != NULL &&
+			if (run->sources[i] != NULL && !feed_specs[i].archives &&
 				strcmp(run->sources[i]->location, *spec->source) == 0)
 				return run->sources[spec_index] = run->sources[i];
 		run->sources[spec_index] = source_open(*spec->source, spec->source_setting);

@@ -22,6 +22,8 @@
 #include "record_limits.h"
 #include "settings.h"
 #include "source_location.h"
+#include "source_pds.h"
+#include "subxact.h"
 #include "sync_v3.h"
 
 #define ARCHIVE_SUFFIX ".tar.zst"
@@ -56,6 +58,12 @@ v3_offline_available(const char *location, const char *registry_id)
 	const char *root = offline_root(location);
 
 	return root != NULL && is_directory(psprintf("%s/v3/%s", root, registry_id));
+}
+
+bool
+v3_from_service(const char *location)
+{
+	return offline_root(location) == NULL;
 }
 
 /* The stem of name before ".tar.zst", or NULL. */
@@ -286,6 +294,23 @@ set_marker(const FeedKey *key, int64 target)
 		elog(ERROR, "pkgmeta: could not record the full sync marker");
 }
 
+typedef struct PdsCall
+{
+	Source	   *source;
+	const FeedKey *key;
+	bool		first_sync;
+	int64		sequence;
+	List	   *units;
+} PdsCall;
+
+static void
+pds_pending_call(void *arg)
+{
+	PdsCall    *c = arg;
+
+	c->units = source_pds_pending(c->source, c->key, c->first_sync, c->sequence);
+}
+
 List *
 v3_pending_units(Source *source, const FeedKey *key)
 {
@@ -295,38 +320,68 @@ v3_pending_units(Source *source, const FeedKey *key)
 	Checkpoint	cp = store_get_checkpoint(key);
 	int64		target = cp.exists ? full_sync_target(key) : -1;
 	bool		first_sync = !cp.exists || target >= 0 || cp.sequence == 0;
-	int64		until;
+	int64		until = -1;
 	List	   *units = NIL;
 	ListCell   *lc;
 
 	if (root == NULL)
-		return NIL;
-	until = read_until(psprintf("%s/%s", root, full_prefix), full_prefix);
-	if (first_sync)
 	{
-		/* the full dataset only; deltas once it is in */
-		if (until < 0)
+		/* the service: /all on a first sync, then only /delta */
+		PdsCall		call = {source, key, first_sync, cp.exists ? cp.sequence : 0, NIL};
+		ErrorData  *edata = run_in_subtransaction(pds_pending_call, NULL, &call);
+		List	   *answer = call.units;
+
+		if (edata != NULL)
+		{
+			/* this feed's error, recorded; the other feeds go on */
+			ereport(WARNING,
+					(errcode(edata->sqlerrcode),
+					 errmsg("pkgmeta: %s v3 %s: %s", key->data_type, pt->name, edata->message),
+					 edata->hint ? errhint("%s", edata->hint) : 0));
+			store_file_error(key, psprintf("pds:%s", pt->registry_id), edata->message);
 			return NIL;
-		foreach(lc, list_archives(root, full_prefix, false, until))
+		}
+
+		foreach(lc, answer)
 		{
 			V3Unit	   *u = lfirst(lc);
 
-			/* resuming the same dataset: its shards up to the checkpoint are in */
-			if (cp.exists && cp.sequence == until && u->object.chunk <= cp.chunk)
+			until = u->object.sequence;
+			if (first_sync && cp.exists && cp.sequence == u->object.sequence &&
+				u->object.chunk <= cp.chunk)
 				continue;
 			units = lappend(units, u);
 		}
 	}
 	else
 	{
-		if (until > cp.sequence)
-			units = list_archives(root, full_prefix, false, until);
-		foreach(lc, list_archives(root, psprintf("v3/%s/deltas/", pt->registry_id), true, 0))
+		until = read_until(psprintf("%s/%s", root, full_prefix), full_prefix);
+		if (first_sync)
 		{
-			V3Unit	   *u = lfirst(lc);
+			/* the full dataset only; deltas once it is in */
+			if (until < 0)
+				return NIL;
+			foreach(lc, list_archives(root, full_prefix, false, until))
+			{
+				V3Unit	   *u = lfirst(lc);
 
-			if (u->object.sequence > cp.sequence)
+				/* resuming the same dataset: its shards up to the checkpoint are in */
+				if (cp.exists && cp.sequence == until && u->object.chunk <= cp.chunk)
+					continue;
 				units = lappend(units, u);
+			}
+		}
+		else
+		{
+			if (until > cp.sequence)
+				units = list_archives(root, full_prefix, false, until);
+			foreach(lc, list_archives(root, psprintf("v3/%s/deltas/", pt->registry_id), true, 0))
+			{
+				V3Unit	   *u = lfirst(lc);
+
+				if (u->object.sequence > cp.sequence)
+					units = lappend(units, u);
+			}
 		}
 	}
 	/* every shard of the dataset was in, the marker not yet cleared */

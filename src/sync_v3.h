@@ -19,10 +19,14 @@ typedef struct V3Unit
 	SourceObject object;		/* first: sync.c handles it as a SourceObject */
 	bool		is_delta;
 	bool		last_shard;		/* the first sync's end: clears the marker */
+	char	   *url;			/* the signed URL (distribution service), or NULL */
 } V3Unit;
 
 /* Whether location is a directory holding v3/<registry_id>/. */
 extern bool v3_offline_available(const char *location, const char *registry_id);
+
+/* Whether location names the distribution service (it is not file://). */
+extern bool v3_from_service(const char *location);
 
 /* The V3Unit list a feed applies next, in order. */
 extern List *v3_pending_units(Source *source, const FeedKey *key);
