@@ -125,43 +125,6 @@ SELECT pg_catalog.pg_extension_config_dump('pkgmeta.v3_packages', '');
 -- done, so an interrupted first sync resumes as a first sync.
 ALTER TABLE pkgmeta.checkpoints ADD COLUMN full_sync_target_sequence bigint;
 
--- Lookups: the v3 record when the package has one, else the v2 record,
--- else the v1 row of the version.
-CREATE OR REPLACE FUNCTION pkgmeta_lookup(requests pkgmeta.lookup_request[])
-    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text,
-                   version text, licenses text[])
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
-           @extschema@.pkgmeta_decide(
-               p.purl_type, r.version, p.lowest_version, p.highest_version,
-               p.default_licenses, p.other_licenses,
-               -- v1 rows are read only for packages without a v2 or v3 record
-               CASE WHEN p.purl_type IS NULL THEN
-                   (SELECT v.licenses FROM pkgmeta.v1_licenses v
-                     WHERE v.purl_type OPERATOR(pg_catalog.=) r.type_id
-                       AND v.name OPERATOR(pg_catalog.=) r.name
-                       AND v.version OPERATOR(pg_catalog.=) r.version)
-               END)
-      FROM pg_catalog.unnest(requests) WITH ORDINALITY
-           AS r(bom_ref, purl, purl_type, type_id, name, version, ord)
-      LEFT JOIN LATERAL (
-               SELECT 3 AS format, v3.purl_type, v3.lowest_version, v3.highest_version,
-                      v3.default_licenses, v3.other_licenses
-                 FROM pkgmeta.v3_packages v3
-                WHERE v3.purl_type OPERATOR(pg_catalog.=) r.type_id
-                  AND v3.name OPERATOR(pg_catalog.=) r.name
-               UNION ALL
-               SELECT 2, v2.purl_type, v2.lowest_version, v2.highest_version,
-                      v2.default_licenses, v2.other_licenses
-                 FROM pkgmeta.packages v2
-                WHERE v2.purl_type OPERATOR(pg_catalog.=) r.type_id
-                  AND v2.name OPERATOR(pg_catalog.=) r.name
-                ORDER BY 1 DESC
-                LIMIT 1) p ON true
-     ORDER BY r.ord
-$$;
-
 -- Each package as its current record reads: its v3 record, else its v2 record.
 CREATE OR REPLACE VIEW pkgmeta.package_licenses AS
 SELECT t.name AS purl_type,
@@ -232,7 +195,8 @@ SELECT pg_catalog.pg_extension_config_dump('pkgmeta.malware_packages', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pkgmeta.malware_advisories', 'id'), '');
 
 -- ---------------------------------------------------------------------------
--- SPDX expressions: lookups also answer the expression a person should read.
+-- Lookups: the v3 record when the package has one, else the v2 record,
+-- else the v1 row of the version; and the SPDX expression a person should read.
 -- It is the expression of the license set that answered (a v3 record's
 -- expressions, combined), or else that set's identifiers joined with AND;
 -- NULL when the answer is unknown.  The lookup gains an expression column,

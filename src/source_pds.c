@@ -182,20 +182,6 @@ source_pds_create(const char *data_type)
 	return &ps->base;
 }
 
-static V3Unit *
-new_pds_unit(const char *name, const char *url, int64 sequence, int32 chunk, bool is_delta)
-{
-	V3Unit	   *u = palloc0(sizeof(V3Unit));
-
-	u->object.name = pstrdup(name);
-	u->object.sequence = sequence;
-	u->object.chunk = chunk;
-	u->object.size = -1;
-	u->is_delta = is_delta;
-	u->url = pstrdup(url);
-	return u;
-}
-
 static void
 bad_answer(const char *what, const char *why)
 {
@@ -252,9 +238,9 @@ parse_archives(JsonScan *js, StringInfo arena, const char *what, const char *id_
 		if (*id == '\0' || *end != '\0' || number < 0 || (!deltas && number > PG_INT32_MAX))
 			bad_answer(what, deltas ? "a delta is not a number" : "a shard id is not hex");
 		units = lappend(units, deltas ?
-						new_pds_unit(psprintf("pds:%s/deltas/%s", registry, id), url, number, 0, true) :
-						new_pds_unit(psprintf("pds:%s/full_dataset/%s", registry, id), url, until,
-									 (int32) number, false));
+						v3_unit_new(psprintf("pds:%s/deltas/%s", registry, id), url, number, 0, true) :
+						v3_unit_new(psprintf("pds:%s/full_dataset/%s", registry, id), url, until,
+									(int32) number, false));
 	} while (json_list_continues(js, ']'));
 	return units;
 }
@@ -293,32 +279,47 @@ pds_get(PdsSource *ps, const char *path_and_query, const char *what, StringInfo 
 	return answer.status;
 }
 
+/*
+ * The answer to one request as a scanner over its JSON object, or false
+ * when there is none to read: 204 (nothing new) or 400 (the registry is
+ * rejected, logged and skipped).
+ */
+static bool
+pds_answer(PdsSource *ps, const char *query, const char *what, const char *registry,
+		   JsonScan *js, StringInfo arena, char *error, size_t error_size)
+{
+	StringInfo	body = makeStringInfo();
+	long		status = pds_get(ps, query, what, body);
+
+	if (status == 204)
+		return false;
+	if (status == 400)
+	{
+		elog(LOG, "pkgmeta: the distribution service rejects registry %s (HTTP 400); skipped",
+			 registry);
+		return false;
+	}
+	initStringInfo(arena);
+	json_scan_init(js, body->data, body->len, arena, error, error_size);
+	if (!json_consume(js, '{'))
+		bad_answer(what, "not an object");
+	return true;
+}
+
 static List *
 pds_all(PdsSource *ps, const char *registry)
 {
-	StringInfoData body;
 	char	   *what = psprintf("/all for %s", registry);
-	long		status;
 	JsonScan	js;
 	StringInfoData arena;
 	char		error[160];
 	int64		until = -1;
 	List	   *units = NIL;
+	ListCell   *lc;
 
-	initStringInfo(&body);
-	status = pds_get(ps, psprintf("/all?purl_type=%s", registry), what, &body);
-	if (status == 204)
+	if (!pds_answer(ps, psprintf("/all?purl_type=%s", registry), what, registry,
+					&js, &arena, error, sizeof(error)))
 		return NIL;
-	if (status == 400)
-	{
-		elog(LOG, "pkgmeta: the distribution service rejects registry %s (HTTP 400); skipped",
-			 registry);
-		return NIL;
-	}
-	initStringInfo(&arena);
-	json_scan_init(&js, body.data, body.len, &arena, error, sizeof(error));
-	if (!json_consume(&js, '{'))
-		bad_answer(what, "not an object");
 	if (!json_consume(&js, '}'))
 		do
 		{
@@ -341,12 +342,8 @@ pds_all(PdsSource *ps, const char *registry)
 		} while (json_list_continues(&js, '}'));
 	if (until < 0)
 		bad_answer(what, "no \"until\"");
-	{
-		ListCell   *lc;
-
-		foreach(lc, units)
-			((V3Unit *) lfirst(lc))->object.sequence = until;
-	}
+	foreach(lc, units)
+		((V3Unit *) lfirst(lc))->object.sequence = until;
 	return units;
 }
 
@@ -354,29 +351,16 @@ pds_all(PdsSource *ps, const char *registry)
 static List *
 pds_delta_page(PdsSource *ps, const char *registry, int64 sequence, bool *page_full)
 {
-	StringInfoData body;
 	char	   *what = psprintf("/delta for %s", registry);
-	long		status;
 	JsonScan	js;
 	StringInfoData arena;
 	char		error[160];
 	List	   *units = NIL;
 
 	*page_full = false;
-	initStringInfo(&body);
-	status = pds_get(ps, psprintf("/delta?since=%s:" INT64_FORMAT, registry, sequence), what, &body);
-	if (status == 204)
+	if (!pds_answer(ps, psprintf("/delta?since=%s:" INT64_FORMAT, registry, sequence), what,
+					registry, &js, &arena, error, sizeof(error)))
 		return NIL;
-	if (status == 400)
-	{
-		elog(LOG, "pkgmeta: the distribution service rejects registry %s (HTTP 400); skipped",
-			 registry);
-		return NIL;
-	}
-	initStringInfo(&arena);
-	json_scan_init(&js, body.data, body.len, &arena, error, sizeof(error));
-	if (!json_consume(&js, '{'))
-		bad_answer(what, "not an object");
 	if (!json_consume(&js, '}'))
 		do
 		{

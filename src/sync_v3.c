@@ -165,16 +165,17 @@ read_until(const char *dir, const char *prefix)
 	return until;
 }
 
-static V3Unit *
-new_unit(const char *relname, int64 sequence, int32 chunk, bool is_delta)
+V3Unit *
+v3_unit_new(const char *name, const char *url, int64 sequence, int32 chunk, bool is_delta)
 {
 	V3Unit	   *u = palloc0(sizeof(V3Unit));
 
-	u->object.name = pstrdup(relname);
+	u->object.name = pstrdup(name);
 	u->object.sequence = sequence;
 	u->object.chunk = chunk;
 	u->object.size = -1;
 	u->is_delta = is_delta;
+	u->url = url ? pstrdup(url) : NULL;
 	return u;
 }
 
@@ -207,10 +208,11 @@ list_archives(const char *root, const char *prefix, bool deltas, int64 until)
 			continue;
 		}
 		if (deltas)
-			units = lappend(units, new_unit(psprintf("%s%s", prefix, de->d_name), id, 0, true));
+			units = lappend(units, v3_unit_new(psprintf("%s%s", prefix, de->d_name), NULL,
+											   id, 0, true));
 		else
-			units = lappend(units, new_unit(psprintf("%s%s", prefix, de->d_name), until,
-											(int32) id, false));
+			units = lappend(units, v3_unit_new(psprintf("%s%s", prefix, de->d_name), NULL,
+											   until, (int32) id, false));
 	}
 	FreeDir(d);
 	return units;

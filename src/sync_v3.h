@@ -22,6 +22,10 @@ typedef struct V3Unit
 	char	   *url;			/* the signed URL (distribution service), or NULL */
 } V3Unit;
 
+/* A unit; url is the signed URL of an archive of the service, else NULL. */
+extern V3Unit *v3_unit_new(const char *name, const char *url, int64 sequence, int32 chunk,
+						   bool is_delta);
+
 /* Whether location is a directory holding v3/<registry_id>/. */
 extern bool v3_offline_available(const char *location, const char *registry_id);
 
