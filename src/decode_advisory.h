@@ -1,7 +1,7 @@
 /*
  * decode_advisory.h
- *     Decoder of v2 advisory records (doc/format.md section 5, FORMAT-PART2.md
- *     section D): one JSON object per line into a typed record, or the
+ *     Decoder of v2 advisory records (doc/format.md
+ *     section 5): one JSON object per line into a typed record, or the
  *     reason it is rejected.  It never writes; advisory_writer.c does.
  *
  *     Decoded strings live in one arena reused from line to line, like the

@@ -1,9 +1,9 @@
 /*
  * record_kind.h
- *     One kind of record (v2 licenses, v1 licenses, v2 advisories, CVE
- *     enrichment): its decoder and its writer, which store.c drives line by
- *     line inside the file's transaction.  Each kind lives in its own
- *     writer file.
+ *     One kind of record (v3, v2 and v1 licenses, v2 advisories, v3 malware
+ *     advisories, CVE enrichment): its decoder and its writer, which
+ *     store.c drives line by line inside the file's transaction.  Each kind
+ *     lives in its own writer file.
  */
 #ifndef PKGMETA_RECORD_KIND_H
 #define PKGMETA_RECORD_KIND_H
@@ -34,9 +34,11 @@ typedef struct RecordKind
 	int64		(*finish_file) (void *writer);
 } RecordKind;
 
+extern const RecordKind license_v3_kind;
 extern const RecordKind license_v2_kind;
 extern const RecordKind license_v1_kind;
 extern const RecordKind advisory_kind;
 extern const RecordKind cve_enrichment_kind;
+extern const RecordKind malware_kind;
 
 #endif

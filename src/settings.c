@@ -20,6 +20,9 @@
 char	   *pkgmeta_licenses_source = NULL;
 char	   *pkgmeta_advisories_source = NULL;
 char	   *pkgmeta_cve_enrichment_source = NULL;
+char	   *pkgmeta_malware_advisories_source = NULL;
+char	   *pkgmeta_pds_endpoint = NULL;
+char	   *pkgmeta_pds_token = NULL;
 int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
 /* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
@@ -30,8 +33,9 @@ static char *purl_types_string = NULL;
 static char *version_formats_string = NULL;
 static char *data_types_string = NULL;
 
-static const char *const version_format_words[] = {"v1", "v2"};
-static const char *const data_type_words[] = {"licenses", "advisories", "cve_enrichment"};
+static const char *const version_format_words[] = {"v1", "v2", "v3"};
+static const char *const data_type_words[] = {"licenses", "advisories", "cve_enrichment",
+"malware_advisories"};
 
 static bool
 check_source(char **newval, void **extra, GucSource source)
@@ -45,6 +49,24 @@ check_source(char **newval, void **extra, GucSource source)
 		return true;
 	GUC_check_errdetail("%s", detail);
 	GUC_check_errhint("%s", hint);
+	return false;
+}
+
+/* Malware advisories: a mirror directory, or empty for the distribution service. */
+static bool
+check_malware_source(char **newval, void **extra, GucSource source)
+{
+	SourceKind	kind;
+	const char *rest;
+	char	   *detail;
+	const char *hint;
+
+	if (**newval == '\0')
+		return true;
+	if (source_location_parse(*newval, &kind, &rest, &detail, &hint) && kind == SOURCE_DIR)
+		return true;
+	GUC_check_errdetail("Malware advisories are read from file:///absolute/dir, or from the "
+						"distribution service when the setting is empty.");
 	return false;
 }
 
@@ -147,7 +169,7 @@ static bool
 check_version_formats(char **newval, void **extra, GucSource source)
 {
 	return check_word_list(newval, extra, version_format_words,
-						   lengthof(version_format_words), "v1, v2");
+						   lengthof(version_format_words), "v1, v2, v3");
 }
 
 static void
@@ -161,7 +183,7 @@ check_data_types(char **newval, void **extra, GucSource source)
 {
 	return check_word_list(newval, extra, data_type_words,
 						   lengthof(data_type_words),
-						   "licenses, advisories, cve_enrichment");
+						   "licenses, advisories, cve_enrichment, malware_advisories");
 }
 
 static void
@@ -422,9 +444,33 @@ settings_define(void)
 							   "gs://prod-export-cve-enrichment-bucket-1a6c642fc4de57d4",
 							   PGC_SUSET, 0,
 							   check_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.malware_advisories_source",
+							   "Where malware advisories are read from.",
+							   "file:///absolute/dir for a directory holding v3/; empty for the "
+							   "distribution service.",
+							   &pkgmeta_malware_advisories_source,
+							   "",
+							   PGC_SUSET, 0,
+							   check_malware_source, NULL, NULL);
+	DefineCustomStringVariable("pkgmeta.pds_endpoint",
+							   "Base URL of the package metadata distribution service.",
+							   "v3 data comes from it when its source is not file://.",
+							   &pkgmeta_pds_endpoint,
+							   "https://pmdb-dist-svc.runway.gitlab.net",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	/* a credential: shown to superusers only, never put in a message */
+	DefineCustomStringVariable("pkgmeta.pds_token",
+							   "Instance token (JWT) for the distribution service.",
+							   NULL,
+							   &pkgmeta_pds_token,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.data_types",
 							   "Data types to sync.",
-							   "A comma-separated list of licenses, advisories and cve_enrichment; "
+							   "A comma-separated list of licenses, advisories, cve_enrichment and "
+							   "malware_advisories; "
 							   "empty syncs none.",
 							   &data_types_string,
 							   "licenses",
@@ -432,7 +478,7 @@ settings_define(void)
 							   check_data_types, assign_data_types, NULL);
 	DefineCustomStringVariable("pkgmeta.version_formats",
 							   "License export formats to sync.",
-							   "A comma-separated list of v1 and v2; v2 syncs first; empty syncs none.",
+							   "A comma-separated list of v1, v2 and v3; v3 syncs first, then v2; empty syncs none.",
 							   &version_formats_string,
 							   "v2",
 							   PGC_SUSET, GUC_LIST_INPUT,

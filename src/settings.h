@@ -17,15 +17,20 @@ typedef struct PurlTypeSelection
 /* bits of pkgmeta.version_formats and pkgmeta.data_types */
 #define FORMAT_V1 0x1
 #define FORMAT_V2 0x2
+#define FORMAT_V3 0x4
 #define DATA_LICENSES 0x1
 #define DATA_ADVISORIES 0x2
 #define DATA_CVE_ENRICHMENT 0x4
+#define DATA_MALWARE 0x8
 
 #define DEFAULT_MAX_LINE_LENGTH (1024 * 1024)
 
 extern char *pkgmeta_licenses_source;
 extern char *pkgmeta_advisories_source;
 extern char *pkgmeta_cve_enrichment_source;
+extern char *pkgmeta_malware_advisories_source;
+extern char *pkgmeta_pds_endpoint;
+extern char *pkgmeta_pds_token;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;

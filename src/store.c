@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "settings.h"
 #include "store.h"
 
 /* Bad lines recorded per file; the rest are counted in one summary row. */
@@ -193,6 +194,29 @@ store_add_line(FileStore *fs, const char *line, size_t len, int64 line_number)
 		store_line_error(fs, line_number, problem, line, len);
 	else
 		fs->key.kind->write(fs->writer, line_number);
+}
+
+void
+store_add_lines(FileStore *fs, LineStream *stream)
+{
+	char	   *line;
+	size_t		len;
+	LineResult	r;
+
+	while ((r = line_stream_next(stream, &line, &len)) != LINE_EOF)
+	{
+		int64		lineno = line_stream_line_number(stream);
+
+		if (r == LINE_TOO_LONG)
+		{
+			char	   *reason = psprintf("line longer than pkgmeta.max_line_length (%d bytes)",
+										  pkgmeta_max_line_length);
+
+			store_line_error(fs, lineno, reason, NULL, 0);
+			continue;
+		}
+		store_add_line(fs, line, len, lineno);
+	}
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "purl_types.h"
 #include "record_kind.h"
 #include "source.h"
+#include "stream.h"
 
 /* A feed: (data type, version format, purl type), the unit with one checkpoint. */
 typedef struct FeedKey
@@ -47,6 +48,8 @@ extern FileStore *store_begin_file(const FeedKey *key, const SourceObject *objec
 /* Decodes and writes one line, or records why it is rejected. */
 extern void store_add_line(FileStore *fs, const char *line, size_t len,
 						   int64 line_number);
+/* Every line of a stream; an overlong one becomes an error row. */
+extern void store_add_lines(FileStore *fs, LineStream *stream);
 extern void store_line_error(FileStore *fs, int64 line_number, const char *reason,
 							 const char *line, size_t len);
 

@@ -9,6 +9,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
+#include "archive_stream.h"
 #include "record_limits.h"
 #include "stream.h"
 
@@ -21,8 +22,10 @@
 
 struct LineStream
 {
+	/* bytes come from a source reader, or from an archive's member */
 	Source	   *source;
 	SourceReader *reader;
+	ArchiveStream *archive;
 	const char *object_name;
 	size_t		max_line;
 
@@ -51,20 +54,46 @@ struct LineStream
 	int64		line_number;
 };
 
-LineStream *
-line_stream_open(Source *source, const SourceObject *object, size_t max_line_length)
+static LineStream *
+line_stream_new(const char *object_name, size_t max_line_length)
 {
 	LineStream *s = palloc0(sizeof(LineStream));
 
-	s->source = source;
-	s->object_name = object->name;
+	s->object_name = object_name;
 	s->max_line = max_line_length;
 	s->max_inflate_ratio = pkgmeta_max_inflate_ratio;
 	s->raw = palloc(READ_BLOCK);
 	s->cap = Max(LINE_BUFFER_INITIAL, READ_BLOCK);
 	s->buf = palloc(s->cap);
+	return s;
+}
+
+LineStream *
+line_stream_open(Source *source, const SourceObject *object, size_t max_line_length)
+{
+	LineStream *s = line_stream_new(object->name, max_line_length);
+
+	s->source = source;
 	s->reader = source->methods->open(source, object);
 	return s;
+}
+
+LineStream *
+line_stream_open_member(ArchiveStream *archive, const char *member, size_t max_line_length)
+{
+	LineStream *s = line_stream_new(psprintf("%s:%s", archive_stream_name(archive), member),
+									max_line_length);
+
+	s->archive = archive;
+	return s;
+}
+
+static size_t
+pull_raw(LineStream *s, char *buf, size_t cap)
+{
+	if (s->archive != NULL)
+		return archive_stream_read(s->archive, buf, cap);
+	return s->source->methods->read(s->reader, buf, cap);
 }
 
 static void
@@ -73,7 +102,7 @@ fill_raw(LineStream *s)
 	size_t		n;
 
 	CHECK_FOR_INTERRUPTS();
-	n = s->source->methods->read(s->reader, s->raw, READ_BLOCK);
+	n = pull_raw(s, s->raw, READ_BLOCK);
 	s->raw_len = n;
 	s->raw_pos = 0;
 	s->bytes_read += n;
@@ -108,7 +137,7 @@ detect_format(LineStream *s)
 			char		first = s->raw[s->raw_pos];
 			size_t		n;
 
-			n = s->source->methods->read(s->reader, s->raw + 1, READ_BLOCK - 1);
+			n = pull_raw(s, s->raw + 1, READ_BLOCK - 1);
 			s->raw[0] = first;
 			s->raw_pos = 0;
 			s->raw_len = n + 1;
@@ -319,7 +348,9 @@ line_stream_bytes_read(const LineStream *s)
 void
 line_stream_finish(LineStream *s)
 {
-	s->source->methods->finish(s->reader);
+	/* an archive's member ends with its data; the archive checks its source */
+	if (s->reader != NULL)
+		s->source->methods->finish(s->reader);
 }
 
 void

@@ -8,6 +8,7 @@
 #ifndef PKGMETA_STREAM_H
 #define PKGMETA_STREAM_H
 
+#include "archive_stream.h"
 #include "source.h"
 
 typedef struct LineStream LineStream;
@@ -21,6 +22,13 @@ typedef enum LineResult
 
 extern LineStream *line_stream_open(Source *source, const SourceObject *object,
 									size_t max_line_length);
+
+/*
+ * Lines of the current member of an archive (archive_stream.h).  Closing
+ * the line stream leaves the archive open.
+ */
+extern LineStream *line_stream_open_member(ArchiveStream *archive, const char *member,
+										   size_t max_line_length);
 
 /*
  * Next non-empty line.  The line stays valid until the next call.  Raises

@@ -30,11 +30,13 @@
 #include "record_limits.h"
 #include "settings.h"
 #include "source_location.h"
+#include "source_pds.h"
 #include "status.h"
 #include "store.h"
 #include "stream.h"
 #include "subxact.h"
 #include "sync.h"
+#include "sync_v3.h"
 
 PG_FUNCTION_INFO_V1(pkgmeta_sync);
 
@@ -97,40 +99,16 @@ pin_search_path(void)
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
-typedef struct FileOutcome
-{
-	bool		applied;
-	int64		packages;
-	int64		bytes;
-	int64		bad_lines;
-} FileOutcome;
-
 /* Reads, decodes and stores one file; runs inside its subtransaction. */
 static void
 read_file(Source *source, const FeedKey *key, const SourceObject *object,
 		  LineStream **stream, FileOutcome *out)
 {
 	FileStore  *fs;
-	char	   *line;
-	size_t		len;
-	LineResult	r;
 
 	*stream = line_stream_open(source, object, pkgmeta_max_line_length);
 	fs = store_begin_file(key, object);
-	while ((r = line_stream_next(*stream, &line, &len)) != LINE_EOF)
-	{
-		int64		lineno = line_stream_line_number(*stream);
-
-		if (r == LINE_TOO_LONG)
-		{
-			char	   *reason = psprintf("line longer than pkgmeta.max_line_length (%d bytes)",
-										  pkgmeta_max_line_length);
-
-			store_line_error(fs, lineno, reason, NULL, 0);
-			continue;
-		}
-		store_add_line(fs, line, len, lineno);
-	}
+	store_add_lines(fs, *stream);
 	line_stream_finish(*stream);
 	out->bytes = line_stream_bytes_read(*stream);
 	line_stream_close(*stream);
@@ -145,7 +123,9 @@ typedef struct FileCall
 	Source	   *source;
 	const FeedKey *key;
 	const SourceObject *object;
+	bool		archive_unit;	/* object is a V3Unit */
 	LineStream *stream;
+	ArchiveStream *archive;
 	FileOutcome out;
 } FileCall;
 
@@ -154,7 +134,11 @@ read_file_call(void *arg)
 {
 	FileCall   *c = arg;
 
-	read_file(c->source, c->key, c->object, &c->stream, &c->out);
+	if (c->archive_unit)
+		v3_read_unit(c->source, c->key, (V3Unit *) unconstify(SourceObject *, c->object),
+					 &c->archive, &c->stream, &c->out);
+	else
+		read_file(c->source, c->key, c->object, &c->stream, &c->out);
 }
 
 /* Our own handles go first: the rollback closes the files they use. */
@@ -164,6 +148,7 @@ close_file_stream(void *arg)
 	FileCall   *c = arg;
 
 	line_stream_close(c->stream);
+	archive_stream_close(c->archive);
 }
 
 /*
@@ -172,9 +157,9 @@ close_file_stream(void *arg)
  */
 static FileOutcome
 apply_file(Source *source, const FeedKey *key, const SourceObject *object,
-		   MemoryContext file_cxt)
+		   bool archive_unit, MemoryContext file_cxt)
 {
-	FileCall	call = {source, key, object, NULL, {false}};
+	FileCall	call = {source, key, object, archive_unit, NULL, NULL, {false}};
 	TimestampTz started = GetCurrentTimestamp();
 	ErrorData  *edata;
 
@@ -314,10 +299,16 @@ typedef struct FeedSpec
 	 * format).  NULL: one feed per purl type, in the registry's folder.
 	 */
 	const char *folder;
+	bool		archives;		/* v3: archives, offline or from the service (sync_v3.c) */
 } FeedSpec;
 
-/* In sync order: v2 licenses before v1, then advisories, then CVE enrichment. */
+/*
+ * In sync order: v3 licenses, v2, v1, then advisories, CVE enrichment and
+ * malware advisories.
+ */
 static const FeedSpec feed_specs[] = {
+	{"licenses", "v3", "tar.zst", &license_v3_kind, DATA_LICENSES, FORMAT_V3,
+	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages", NULL, true},
 	{"licenses", "v2", "ndjson", &license_v2_kind, DATA_LICENSES, FORMAT_V2,
 	&pkgmeta_licenses_source, "pkgmeta.licenses_source", "packages"},
 	{"licenses", "v1", "csv", &license_v1_kind, DATA_LICENSES, FORMAT_V1,
@@ -326,7 +317,29 @@ static const FeedSpec feed_specs[] = {
 	&pkgmeta_advisories_source, "pkgmeta.advisories_source", "advisories"},
 	{"cve_enrichment", "v2", "ndjson", &cve_enrichment_kind, DATA_CVE_ENRICHMENT, 0,
 	&pkgmeta_cve_enrichment_source, "pkgmeta.cve_enrichment_source", "CVEs", "cve_enrichment"},
+	{"malware_advisories", "v3", "tar.zst", &malware_kind, DATA_MALWARE, 0,
+	&pkgmeta_malware_advisories_source, "pkgmeta.malware_advisories_source", "advisories", NULL, true},
 };
+
+/*
+ * Whether the feed's version format is asked for.  v3 is read where the
+ * directory has v3/<registry_id>/; where it has not, v2 licenses are read
+ * in its place, as GitLab does.
+ */
+static bool
+format_wanted(const FeedSpec *spec, PurlTypeId type)
+{
+	bool		asked = spec->format_bit == 0 || (pkgmeta_version_formats & spec->format_bit);
+
+	if (spec->archives)
+		return asked && (v3_from_service(*spec->source) ||
+						 v3_offline_available(*spec->source, purl_type_by_id(type)->registry_id));
+	if (asked)
+		return true;
+	return spec->format_bit == FORMAT_V2 && (pkgmeta_version_formats & FORMAT_V3) &&
+		!v3_from_service(*spec->source) &&
+		!v3_offline_available(*spec->source, purl_type_by_id(type)->registry_id);
+}
 
 /* Whether the settings, as they are now, still ask for this feed. */
 static bool
@@ -334,7 +347,7 @@ feed_wanted(const FeedSpec *spec, PurlTypeId type)
 {
 	if (!(pkgmeta_data_types & spec->data_type_bit))
 		return false;
-	if (spec->format_bit != 0 && !(pkgmeta_version_formats & spec->format_bit))
+	if (!format_wanted(spec, type))
 		return false;
 	if (spec->folder != NULL)
 		return true;
@@ -410,8 +423,11 @@ feed_source(RunState *run, int spec_index)
 
 	if (run->sources[spec_index] == NULL)
 	{
+		/* v3 from the service: its own client, shared with no other feed */
+		if (spec->archives && v3_from_service(*spec->source))
+			return run->sources[spec_index] = source_pds_create(spec->data_type);
 		for (int i = 0; i < spec_index; i++)
-			if (run->sources[i] != NULL &&
+			if (run->sources[i] != NULL && !feed_specs[i].archives &&
 				strcmp(run->sources[i]->location, *spec->source) == 0)
 				return run->sources[spec_index] = run->sources[i];
 		run->sources[spec_index] = source_open(*spec->source, spec->source_setting);
@@ -430,7 +446,8 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 								  spec->folder ? spec->folder : purl_type_by_id(type)->registry_id);
 	char	   *flat_prefix = spec->folder ? psprintf("%s/", spec->version_format) : NULL;
 	SyncTotals	t = {0};
-	List	   *files = pending_files(source, &key, prefix, flat_prefix, spec->ext);
+	List	   *files = spec->archives ? v3_pending_units(source, &key) :
+		pending_files(source, &key, prefix, flat_prefix, spec->ext);
 	ListCell   *lc;
 
 	foreach(lc, files)
@@ -439,7 +456,7 @@ sync_feed(RunState *run, int spec_index, PurlTypeId type)
 		FileOutcome out;
 
 		MemoryContextReset(run->file_cxt);
-		out = apply_file(source, &key, object, run->file_cxt);
+		out = apply_file(source, &key, object, spec->archives, run->file_cxt);
 		MemoryContextSwitchTo(run->run_cxt);
 		t.bytes += out.bytes;
 		if (!out.applied)

@@ -19,6 +19,15 @@ typedef struct SyncTotals
 	int64		failed_files;
 } SyncTotals;
 
+/* What applying one file (or v3 archive) did. */
+typedef struct FileOutcome
+{
+	bool		applied;
+	int64		packages;
+	int64		bytes;
+	int64		bad_lines;
+} FileOutcome;
+
 typedef struct SyncResult
 {
 	SyncTotals	totals;

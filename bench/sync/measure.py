@@ -319,10 +319,90 @@ def measure_memory(corpus):
              "within" if results["big"] <= 64 * MB else "EXCEEDED"))
 
 
+def write_v3_dataset(corpus, out, per_shard=50000):
+    """The packages of the corpus's v2 mirror as a v3 full dataset per
+    registry: each package's last record, license sets as objects (no
+    expressions), in zstd tar shards (GNU tar --zstd) of about per_shard
+    packages each."""
+    import gzip
+    import zlib
+    for reg in sorted(os.listdir(corpus + "/mirror/v2")):
+        latest = {}
+        regdir = "%s/mirror/v2/%s" % (corpus, reg)
+        for seq in sorted(os.listdir(regdir), key=int):
+            for name in sorted(os.listdir("%s/%s" % (regdir, seq)),
+                               key=lambda n: int(n.split(".")[0])):
+                path = "%s/%s/%s" % (regdir, seq, name)
+                opener = gzip.open if name.endswith(".gz") else open
+                with opener(path, "rt", encoding="utf-8") as f:
+                    for line in f:
+                        try:
+                            r = json.loads(line)
+                        except ValueError:
+                            continue
+                        # the corpus's bad lines are no records of v3 either
+                        if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"] \
+                                and isinstance(r.get("default_licenses"), list) and r["default_licenses"]:
+                            latest[r["name"]] = r
+        full = "%s/v3/%s/full_dataset" % (out, reg)
+        os.makedirs(full, exist_ok=True)
+        shards = max(1, len(latest) // per_shard)
+        parts = [[] for _ in range(shards)]
+        for name, r in latest.items():
+            v3 = {"name": name, "lowest_version": r.get("lowest_version"),
+                  "highest_version": r.get("highest_version"),
+                  "default_licenses": {"licenses": r.get("default_licenses") or [], "expressions": []},
+                  "other_licenses": [{"licenses": o.get("licenses"), "expressions": [],
+                                      "versions": o.get("versions")}
+                                     for o in (r.get("other_licenses") or [])]}
+            parts[zlib.crc32(name.encode()) % shards].append(json.dumps(v3))
+        for i, lines in enumerate(parts):
+            member_dir = "%s/members/%02x" % (out, i)
+            os.makedirs(member_dir, exist_ok=True)
+            with open(member_dir + "/000000000.ndjson", "w") as f:
+                f.write("".join(l + "\n" for l in lines))
+            subprocess.run(["tar", "--zstd", "-cf", "%s/%02x.tar.zst" % (full, i), "-C",
+                            out + "/members", "%02x/000000000.ndjson" % i], check=True)
+            shutil.rmtree(member_dir)
+        with open(full + "/checkpoint.json", "w") as f:
+            f.write('{"until": 1700000000}\n')
+
+
+def measure_v3(corpus):
+    """A first sync of a v3 full dataset holding the corpus's packages
+    against the v2 first sync of the corpus, in the same run."""
+    st = stats(corpus + "/stats")
+    n = st["packages"]
+    mirror = corpus + "/mirror-run"
+    shutil.rmtree(mirror, ignore_errors=True)
+    shutil.copytree(corpus + "/mirror", mirror)
+    write_v3_dataset(corpus, mirror)
+    subprocess.run(["chown", "-R", os.environ["PGUSER"], mirror], check=True)
+    psql("postgres", "CREATE DATABASE bench")
+    psql("bench", "CREATE EXTENSION pkgmeta")
+    print("corpus: %d packages; machine: %d cores, %s" % (n, os.cpu_count(), cpu_model()))
+    reset = ("TRUNCATE pkgmeta.packages, pkgmeta.v3_packages, pkgmeta.checkpoints,"
+             " pkgmeta.sync_errors; TRUNCATE pkgmeta.licenses RESTART IDENTITY")
+    v2 = best_of(lambda: Timed("bench", ["CALL pkgmeta_sync(NULL)"],
+                               sync_settings(mirror) + ["pkgmeta.version_formats = 'v2'"]), reset)
+    psql("bench", reset)
+    v3 = best_of(lambda: Timed("bench", ["CALL pkgmeta_sync(NULL)"],
+                               sync_settings(mirror) + ["pkgmeta.version_formats = 'v3'"]), reset)
+    got = int(psql("bench", "SELECT count(*) FROM pkgmeta.v3_packages"))
+    print("v3 packages stored: %d (corpus: %d)" % (got, n))
+    print("%-36s %9s %12s %s" % ("first sync", "seconds", "packages/s", "peak backend memory"))
+    print("%-36s %9.2f %12.0f %s" % ("v2 (the corpus)", v2.seconds, n / v2.seconds, v2.memory()))
+    print("%-36s %9.2f %12.0f %s" % ("v3 (full dataset, zstd tar)", v3.seconds, n / v3.seconds,
+                                     v3.memory()))
+    print("v3/v2 speed ratio: %.2f (the goal: at least 0.90)" % (v2.seconds / v3.seconds))
+
+
 def main():
     mode, corpus = sys.argv[1], sys.argv[2]
     if mode == "corpus":
         measure_corpus(corpus)
+    elif mode == "v3":
+        measure_v3(corpus)
     else:
         measure_memory(corpus)
 

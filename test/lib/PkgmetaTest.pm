@@ -15,7 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(new_node new_mirror write_object record sync_notices query reconfigure
-  write_big_files worker_pid);
+  write_big_files worker_pid write_v3_archive v3_record);
 
 # A started cluster with pkgmeta preloaded and created in database postgres.
 # The background worker syncs only on request unless conf sets
@@ -73,6 +73,36 @@ sub record
 		highest_version => $f{highest},
 		default_licenses => $f{default} // ['MIT']);
 	$r{other_licenses} = [ map { { licenses => $_->[0], versions => $_->[1] } } @{ $f{other} } ]
+	  if $f{other};
+	return JSON::PP->new->canonical->encode(\%r);
+}
+
+# A v3 archive below the mirror root: a tar of members [name, lines] in that
+# order, compressed by the zstd program (GNU tar --zstd), as GitLab builds them.
+sub write_v3_archive
+{
+	my ($root, $name, @members) = @_;
+	my $path = "$root/$name";
+	make_path(dirname($path));
+	my $staging = PostgreSQL::Test::Utils::tempdir('v3member');
+	for my $m (@members)
+	{
+		write_object($staging, $m->[0], ref $m->[1] ? (lines => $m->[1]) : (raw => $m->[1]));
+	}
+	system('tar', '--zstd', '-cf', $path, '-C', $staging, map { $_->[0] } @members) == 0
+	  or die "tar --zstd $path failed";
+	return $path;
+}
+
+# One v3 license record as a JSON line: sets are [licenses, expressions].
+sub v3_record
+{
+	my ($name, %f) = @_;
+	my $set = sub { { licenses => $_[0][0] // [], expressions => $_[0][1] // [] } };
+	my %r = (name => $name, default_licenses => $set->($f{default} // [ ['MIT'], [] ]));
+	$r{lowest_version} = $f{lowest} if defined $f{lowest};
+	$r{highest_version} = $f{highest} if defined $f{highest};
+	$r{other_licenses} = [ map { { %{ $set->($_) }, versions => $_->[2] } } @{ $f{other} } ]
 	  if $f{other};
 	return JSON::PP->new->canonical->encode(\%r);
 }

@@ -202,7 +202,7 @@ SELECT count(*) AS components,
                     'purl', 'pkg:npm/lk-many-' || (i % 25000) || '@' || (i % 3) || '.5.0')
                     ORDER BY i))
            FROM generate_series(1, 30000) i))
-       WITH ORDINALITY AS l(bom_ref, purl, purl_type, name, version, licenses, ord);
+       WITH ORDINALITY AS l(bom_ref, purl, purl_type, name, version, licenses, expression, ord);
 
 -- License ids resolve through pkgmeta.licenses, also ids added after this
 -- session first cached them

@@ -14,13 +14,17 @@ my $cve_root = PostgreSQL::Test::Utils::tempdir('cve_enrichment');
 $node->append_conf('postgresql.conf', qq{
 pkgmeta.advisories_source = 'file://$adv_root'
 pkgmeta.cve_enrichment_source = 'file://$cve_root'
-pkgmeta.data_types = 'licenses, advisories, cve_enrichment'
-pkgmeta.version_formats = 'v1,v2'
+pkgmeta.malware_advisories_source = 'file://$adv_root'
+pkgmeta.data_types = 'licenses, advisories, cve_enrichment, malware_advisories'
+pkgmeta.version_formats = 'v1,v2,v3'
 });
 $node->reload;
 
-# Every kind of synced row: v2 and v1 licenses, advisories, CVE enrichment
-# (its checkpoint without a purl type), bad lines.
+# Every kind of synced row: v3, v2 and v1 licenses, advisories, malware
+# advisories, CVE enrichment (its checkpoint without a purl type), bad lines.
+write_object($root, 'v3/pypi/full_dataset/checkpoint.json', lines => ['{"until": 1000}']);
+write_v3_archive($root, 'v3/pypi/full_dataset/00.tar.zst', [ '00/000000000.ndjson', [
+	v3_record('requests', lowest => '1.0', highest => '3.0', default => [ ['Apache-2.0'], ['Apache-2.0 OR MIT'] ]) ] ]);
 write_object($root, 'v2/npm/1000/000000000.ndjson', lines => [
 	record('lodash', lowest => '1.0.0', highest => '4.17.21'),
 	record('@scope/tool', default => ['unknown'], other => [ [ [ 'MIT', 'Apache-2.0' ], ['0.1.0'] ] ]),
@@ -36,6 +40,12 @@ write_object($adv_root, 'v2/npm/1000/000000000.ndjson', lines => [
 		packages => [ { name => 'lodash', affected_range => '<4.17.19', fixed_versions => ['4.17.19'] } ] }) ]);
 write_object($cve_root, 'v2/cve_enrichment/1000/000000000.ndjson',
 	lines => [ '{"cve_id": "CVE-2020-8203", "epss_score": 0.42, "is_known_exploit": true}' ]);
+write_object($adv_root, 'v3/npm/full_dataset/checkpoint.json', lines => ['{"until": 1000}']);
+write_v3_archive($adv_root, 'v3/npm/full_dataset/00.tar.zst', [ '00/000000000.ndjson', [
+	JSON::PP->new->canonical->encode({
+		malware_advisory => { id => 'GLAM-2025-04-00005', source => 'glam', title => 'Malicious code in evil-pkg',
+			published_date => '2025-04-29', identifiers => [], urls => [] },
+		package => { name => 'evil-pkg', purl_type => 'npm', affected_range => '>=1.0.0' } }) ] ]);
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the original syncs');
 
@@ -43,19 +53,21 @@ is($ret, 0, 'the original syncs');
 # answers of the lookups, as text (ids included: they are restored too).
 my $tables = join(' UNION ALL ', map {
 	"SELECT '$_' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM pkgmeta.$_ x"
-} qw(licenses packages v1_licenses advisories advisory_packages cve_enrichment checkpoints
-  sync_errors));
+} qw(licenses packages v3_packages v1_licenses advisories advisory_packages malware_advisories
+  malware_packages cve_enrichment checkpoints sync_errors));
 my $state_sql = qq{
 SELECT t, n, h FROM ($tables) s ORDER BY t;
 SELECT * FROM pkgmeta_checkpoints() ORDER BY 1, 2, 3;
 SELECT p, pkgmeta_licenses(p) FROM unnest(ARRAY['pkg:npm/lodash\@4.17.21', 'pkg:npm/%40scope/tool\@0.1.0',
-	'pkg:pypi/zope-interface\@5.0', 'pkg:npm/only-v1\@1.0.0']) AS p ORDER BY 1;
+	'pkg:pypi/zope-interface\@5.0', 'pkg:npm/only-v1\@1.0.0', 'pkg:pypi/requests\@2.0']) AS p ORDER BY 1;
 SELECT advisory_id, source, affected_range FROM pkgmeta_advisories('npm', 'lodash') ORDER BY 1;
 };
 my $original = $node->safe_psql('postgres', $state_sql);
 like($original, qr/sync_errors\|2\|/, 'the original has its two bad lines recorded');
 like($original, qr/cve_enrichment\|v2\|\|1000\|0/, 'the original has the CVE enrichment checkpoint');
 like($original, qr/\{MIT\}/, 'the original answers lookups');
+like($original, qr/malware_packages\|1\|/, 'the original has its malware advisory');
+like($original, qr/requests\@2\.0\|\{Apache-2\.0\}/, 'the original answers from its v3 record');
 
 # The next sync after a restore must read nothing: it resumes at the checkpoints.
 sub resumes_from_checkpoints

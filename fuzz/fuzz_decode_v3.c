@@ -1,0 +1,70 @@
+/*
+ * fuzz_decode_v3.c
+ *     libFuzzer target of src/decode_v3.c, the v3 license decoder.
+ *
+ *     Properties (abort on violation): a line is accepted or rejected with
+ *     a reason, the same way twice in a row; an accepted record has a name,
+ *     a default set with a license or an expression, and every index and
+ *     span inside the decoder's arrays and arena; for UTF-8 input an
+ *     accepted line is JSON by the server's own parser.
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+
+#include "decode_v3.h"
+#include "record_limits.h"
+#include "shim.h"
+
+static void
+check_set(const V3Record *rec, const V3LicenseSet *set)
+{
+	if (set->nlicenses < 0 || set->first_license < 0 ||
+		set->first_license + set->nlicenses > rec->nstrings ||
+		set->nexpressions < 0 || set->first_expression < 0 ||
+		set->first_expression + set->nexpressions > rec->nstrings)
+		shim_fail("a license set outside the strings");
+	for (int i = 0; i < set->nlicenses; i++)
+	{
+		Span		s = rec->strings[set->first_license + i];
+
+		if (s.len < 1 || s.len > 50 || (uint64) s.off + s.len > (uint64) rec->arena.len)
+			shim_fail("license identifier span");
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	V3Record	rec;
+	bool		ok;
+	bool		utf8_input = pg_encoding_verifymbstr(PG_UTF8, (const char *) data, size) == (int) size;
+	char		first_error[sizeof(rec.error)];
+
+	v3_record_init(&rec);
+	ok = v3_decode_line(&rec, (const char *) data, size);
+	strlcpy(first_error, rec.error, sizeof(first_error));
+	shim_check_json_verdict(ok, rec.error, (const char *) data, size, utf8_input);
+	if (ok)
+	{
+		if (rec.name.len < 1 || (uint64) rec.name.off + rec.name.len > (uint64) rec.arena.len)
+			shim_fail("name span");
+		if (rec.default_set.nlicenses == 0 && rec.default_set.nexpressions == 0)
+			shim_fail("accepted without a default license");
+		check_set(&rec, &rec.default_set);
+		if (rec.ntuples > pkgmeta_max_other_licenses)
+			shim_fail("%d tuples", rec.ntuples);
+		for (int i = 0; i < rec.ntuples; i++)
+		{
+			check_set(&rec, &rec.tuples[i].set);
+			if (rec.tuples[i].nversions < 1 ||
+				rec.tuples[i].first_version + rec.tuples[i].nversions > rec.nstrings)
+				shim_fail("tuple versions");
+		}
+	}
+	if (v3_decode_line(&rec, (const char *) data, size) != ok ||
+		strcmp(rec.error, first_error) != 0)
+		shim_fail("second decoding of the same line differs");
+	shim_free_all();
+	return 0;
+}
