@@ -89,7 +89,10 @@ my (%files, %encoded);
 my $pool = 1500;
 # A long campaign gets more, smaller deltas, so that most rounds have files
 # to fault and to be killed in; a quick one three large ones per type.
-my @sequences = map { 1000 * $_ } 1 .. ($rounds > 50 ? int($rounds / 10) : 3);
+# Sequences of one length, as epoch seconds are: a GCS listing starts at the
+# checkpoint's folder, which needs later sequences to sort after it as strings
+# (doc/format.md section 3).
+my @sequences = map { 1_000_000 + 1000 * $_ } 1 .. ($rounds > 50 ? int($rounds / 10) : 3);
 my ($lines_min, $lines_spread) = $rounds > 50 ? (20, 150) : (200, 1500);
 for my $type (sort keys %registry)
 {
