@@ -670,9 +670,8 @@ advisory_decode_line(AdvisoryRecord *rec, const char *line, size_t len,
 		} while (next_element(&js, '}', &ok));
 	if (!ok)
 		return false;
-	json_skip_ws(&js);
-	if (js.p != js.end)
-		return json_fail(&js, "trailing characters after the JSON object");
+	if (!json_at_end(&js))
+		return false;
 	if (!has_advisory)
 		return json_fail(&js, "\"advisory\" must be an object");
 	if (!has_packages)

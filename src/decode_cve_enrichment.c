@@ -101,9 +101,8 @@ cve_enrichment_decode_line(CveEnrichmentRecord *rec, const char *line, size_t le
 				return false;
 			break;
 		}
-	json_skip_ws(&js);
-	if (js.p != js.end)
-		return json_fail(&js, "trailing characters after the JSON object");
+	if (!json_at_end(&js))
+		return false;
 	if (!(seen & SEEN_CVE))
 		return json_fail(&js, "missing \"cve_id\"");
 	if (!(seen & SEEN_SCORE))

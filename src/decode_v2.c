@@ -275,9 +275,8 @@ v2_decode_line(V2Record *rec, const char *line, size_t len)
 				return false;
 			break;
 		}
-	json_skip_ws(&ps);
-	if (ps.p != ps.end)
-		return json_fail(&ps, "trailing characters after the JSON object");
+	if (!json_at_end(&ps))
+		return false;
 	if (!(seen & SEEN_NAME))
 		return json_fail(&ps, "missing \"name\"");
 	if (!(seen & SEEN_DEFAULT))

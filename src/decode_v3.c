@@ -238,9 +238,8 @@ v3_decode_line(V3Record *rec, const char *line, size_t len)
 				return false;
 			break;
 		}
-	json_skip_ws(&js);
-	if (js.p != js.end)
-		return json_fail(&js, "trailing characters after the JSON object");
+	if (!json_at_end(&js))
+		return false;
 	if (!has_name)
 		return json_fail(&js, "missing \"name\"");
 	if (rec->default_set.nlicenses == 0 && rec->default_set.nexpressions == 0)

@@ -50,6 +50,15 @@ json_expect(JsonScan *js, char c, const char *what)
 }
 
 bool
+json_at_end(JsonScan *js)
+{
+	json_skip_ws(js);
+	if (js->p != js->end)
+		return json_fail(js, "trailing characters after the JSON object");
+	return true;
+}
+
+bool
 json_consume(JsonScan *js, char c)
 {
 	json_skip_ws(js);

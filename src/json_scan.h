@@ -56,6 +56,9 @@ json_next_is(JsonScan *js, char c)
 
 extern bool json_expect(JsonScan *js, char c, const char *what);
 
+/* After a record's object: only white space may follow. */
+extern bool json_at_end(JsonScan *js);
+
 /* Consumes c if it comes next (after white space). */
 extern bool json_consume(JsonScan *js, char c);
 
