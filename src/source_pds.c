@@ -12,6 +12,7 @@
 
 #include "http.h"
 #include "json_scan.h"
+#include "pg_compat.h"
 #include "purl_types.h"
 #include "settings.h"
 #include "source_pds.h"
@@ -71,7 +72,7 @@ jwt_payload(const char *token, int *len)
 	const char *dot1 = strchr(token, '.');
 	const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	StringInfoData b64;
-	char	   *out;
+	uint8	   *out;
 
 	if (dot2 == NULL)
 		return NULL;
@@ -81,11 +82,11 @@ jwt_payload(const char *token, int *len)
 	while (b64.len % 4 != 0)
 		appendStringInfoChar(&b64, '=');
 	out = palloc(pg_b64_dec_len(b64.len) + 1);
-	*len = pg_b64_decode(b64.data, b64.len, out, pg_b64_dec_len(b64.len));
+	*len = compat_b64_decode(b64.data, b64.len, out, pg_b64_dec_len(b64.len));
 	if (*len < 0)
 		return NULL;
 	out[*len] = '\0';
-	return out;
+	return (char *) out;
 }
 
 static void
