@@ -250,7 +250,8 @@ sub publish
 		# one byte of the deflate data, between the 10-byte header and the trailer
 		my $at = 10 + int(rand(length($data) - 18));
 		substr($data, $at, 1) = chr(ord(substr($data, $at, 1)) ^ (1 + int(rand(255))));
-		$stored_corrupt{ $f->{name} } = [ $type, $f ];
+		# by type too: an advisory file may have a license file's name
+		$stored_corrupt{"$type $f->{name}"} = [ $type, $f ];
 		$fault_counts{'stored corrupt gzip'}++;
 	}
 	store_file($type, $f, $data);
@@ -483,9 +484,9 @@ for my $round (1 .. $rounds)
 	# permanent faults go away now and then, so later rounds make progress;
 	# so do corrupt stored files
 	%permanent = map { $faults{$_}{times} || rand() < 0.5 ? () : ($_ => $faults{$_}) } keys %faults;
-	for my $name (grep { rand() < 0.3 } sort keys %stored_corrupt)
+	for my $key (grep { rand() < 0.3 } sort keys %stored_corrupt)
 	{
-		my ($type, $f) = @{ delete $stored_corrupt{$name} };
+		my ($type, $f) = @{ delete $stored_corrupt{$key} };
 		store_file($type, $f, file_bytes($f));
 	}
 }
@@ -496,9 +497,9 @@ for my $type (sort keys %files)
 {
 	publish($type) while $published{$type} < @{ $files{$type} };
 }
-for my $name (sort keys %stored_corrupt)
+for my $key (sort keys %stored_corrupt)
 {
-	my ($type, $f) = @{ delete $stored_corrupt{$name} };
+	my ($type, $f) = @{ delete $stored_corrupt{$key} };
 	store_file($type, $f, file_bytes($f));
 }
 $gcs->set_faults({});
