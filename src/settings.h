@@ -31,6 +31,7 @@ extern char *pkgmeta_cve_enrichment_source;
 extern char *pkgmeta_malware_advisories_source;
 extern char *pkgmeta_pds_endpoint;
 extern char *pkgmeta_pds_token;
+extern char *pkgmeta_pds_token_file;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;

@@ -3,12 +3,17 @@
  *     The distribution service's client: which registries it supports
  *     (/supported, reused for 12 hours), the archives of a feed (/all,
  *     /delta and its pages), the requests' headers made from the instance
- *     token (pkgmeta.pds_token, never logged nor put in a message), and the
+ *     token (pkgmeta.pds_token or the file pkgmeta.pds_token_file names,
+ *     never logged nor put in a message), and the
  *     signed archive URLs read through the HTTP layer like GCS objects.
  *     The answers are read by pds_answer.c.
  */
 #include "postgres.h"
 
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "storage/fd.h"
 #include "utils/builtins.h"
 
 #include "http.h"
@@ -39,19 +44,73 @@ struct SourceReader
 	HttpTransfer *transfer;
 };
 
+/* Longest token file read: a JWT is a few kilobytes. */
+#define PDS_MAX_TOKEN_FILE (64 * 1024)
+
+/*
+ * The token in pkgmeta.pds_token_file, trailing white space dropped.  Read
+ * at each sync so that a renewed token (they last 3 days) needs no reload;
+ * a file other users of the machine may read is refused, as PostgreSQL
+ * refuses such a TLS key.  Messages name the file, never its content.
+ */
+static char *
+token_from_file(const char *path)
+{
+	struct stat st;
+	FILE	   *f = AllocateFile(path, "r");
+	char	   *token;
+	size_t		len;
+
+	if (f == NULL || fstat(fileno(f), &st) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open pkgmeta.pds_token_file \"%s\": %m", path)));
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+	{
+		FreeFile(f);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("pkgmeta.pds_token_file \"%s\" may be read by other users", path),
+				 errhint("Make it readable by the server's user only (chmod 600).")));
+	}
+	token = palloc(PDS_MAX_TOKEN_FILE + 1);
+	len = fread(token, 1, PDS_MAX_TOKEN_FILE + 1, f);
+	if (ferror(f) || len > PDS_MAX_TOKEN_FILE)
+	{
+		bool		too_long = !ferror(f);
+
+		FreeFile(f);
+		ereport(ERROR,
+				(too_long ? errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED) : errcode_for_file_access(),
+				 too_long ? errmsg("pkgmeta.pds_token_file \"%s\" is larger than %d bytes",
+								   path, PDS_MAX_TOKEN_FILE) :
+				 errmsg("could not read pkgmeta.pds_token_file \"%s\": %m", path)));
+	}
+	FreeFile(f);
+	while (len > 0 && isspace((unsigned char) token[len - 1]))
+		len--;
+	token[len] = '\0';
+	return token;
+}
+
 static void
 token_headers(PdsSource *ps)
 {
-	if (pkgmeta_pds_token == NULL || pkgmeta_pds_token[0] == '\0')
+	const char *token = pkgmeta_pds_token;
+
+	if ((token == NULL || token[0] == '\0') &&
+		pkgmeta_pds_token_file != NULL && pkgmeta_pds_token_file[0] != '\0')
+		token = token_from_file(pkgmeta_pds_token_file);
+	if (token == NULL || token[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pkgmeta.pds_token is not set"),
+				 errmsg("neither pkgmeta.pds_token nor pkgmeta.pds_token_file gives a token"),
 				 errhint("The distribution service needs the instance token; or set the "
 						 "source to file:///dir for an offline copy.")));
-	if (!pds_token_headers(pkgmeta_pds_token, ps->headers))
+	if (!pds_token_headers(token, ps->headers))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pkgmeta.pds_token is not a JWT with \"sub\" and \"gitlab_realm\" claims")));
+				 errmsg("the instance token is not a JWT with \"sub\" and \"gitlab_realm\" claims")));
 }
 
 static List *

@@ -141,6 +141,44 @@ $control->('POST', '/_faults', {});
 is(query($node, q{SELECT count(*) FROM pkgmeta.v3_packages WHERE name = 'after-not-supported'}), '1',
 	'then applied');
 
+# the token from pkgmeta.pds_token_file: kept out of the server log (a reload
+# logs every changed setting's value) and out of pg_db_role_setting (which
+# every role reads); read at each sync, so a renewed token needs no reload
+my $token_file = "$root/instance-token";
+my $write_token = sub {
+	open my $fh, '>', $token_file or die "$token_file: $!";
+	print $fh "$_[0]\n";
+	close $fh;
+	chmod 0600, $token_file;
+};
+$write_token->($token);
+query($node, q{ALTER DATABASE postgres RESET pkgmeta.pds_token});
+reconfigure($node, 'pkgmeta.pds_token_file' => $token_file);
+write_v3_archive($lic, 'npm/deltas/1400.tar.zst', [ '00000001.ndjson', [ v3_record('with-token-file') ] ]);
+($ret, $notices) = sync_notices($node);
+is(query($node, q{SELECT count(*) FROM pkgmeta.v3_packages WHERE name = 'with-token-file'}), '1',
+	'the token read from pkgmeta.pds_token_file');
+chmod 0644, $token_file;
+($ret, $notices) = sync_notices($node);
+like($notices, qr/pkgmeta.pds_token_file ".*" may be read by other users/, 'a file others may read is refused');
+unlike($notices, qr/XYZZY/, 'without the token in the message');
+chmod 0600, $token_file;
+$write_token->('XYZZY-not-a-jwt');
+($ret, $notices) = sync_notices($node);
+like($notices, qr/the instance token is not a JWT/, 'a file without a JWT: a clear error');
+unlike($notices, qr/XYZZY/, 'that does not quote the file');
+$write_token->($token);
+$control->('POST', '/_faults', { '/v1/licenses/delta' => { status => 401 } });
+($ret, $notices) = sync_notices($node);
+like($notices, qr/HTTP 401/, 'a token from the file the service rejects: 401');
+$control->('POST', '/_faults', {});
+unlike(query($node, q{SELECT string_agg(object || ' ' || reason, E'\n') FROM pkgmeta.sync_errors}), qr/XYZZY|eyJ/,
+	'no error row holds the token or the file\'s content');
+unlike(query($node, q{SELECT row_to_json(s)::text FROM pkgmeta_sync_status() s}), qr/XYZZY|eyJ/,
+	'nor does the sync status');
+is(query($node, q{SELECT count(*) FROM pg_db_role_setting WHERE array_to_string(setconfig, ' ') LIKE '%pds_token=%'}), '0',
+	'and no per-database setting holds it');
+
 # the token: superusers only, never in SHOW ALL, never logged
 query($node, q{CREATE ROLE plain LOGIN});
 my ($r2, $o2, $e2) = $node->psql('postgres', 'SHOW pkgmeta.pds_token', extra_params => [ '-U', 'plain' ]);
