@@ -120,6 +120,18 @@ typedef struct IdCollector
 } IdCollector;
 
 static void
+push_id(IdCollector *c, int32 license)
+{
+	if (c->count == c->capacity)
+	{
+		c->capacity *= 2;
+		c->ids = repalloc(c->ids, sizeof(Datum) * c->capacity);
+	}
+	c->ids[c->count++] = Int32GetDatum(license);
+}
+
+/* An identifier an expression names, once however often it is named. */
+static void
 collect_id(void *arg, const char *id, size_t len)
 {
 	IdCollector *c = arg;
@@ -128,12 +140,7 @@ collect_id(void *arg, const char *id, size_t len)
 	for (int i = 0; i < c->count; i++)
 		if (DatumGetInt32(c->ids[i]) == license)
 			return;
-	if (c->count == c->capacity)
-	{
-		c->capacity *= 2;
-		c->ids = repalloc(c->ids, sizeof(Datum) * c->capacity);
-	}
-	c->ids[c->count++] = Int32GetDatum(license);
+	push_id(c, license);
 }
 
 /*
@@ -150,12 +157,7 @@ license_array(const V3Record *rec, const V3LicenseSet *set)
 	{
 		Span		s = rec->strings[set->first_license + i];
 
-		if (c.count == c.capacity)
-		{
-			c.capacity *= 2;
-			c.ids = repalloc(c.ids, sizeof(Datum) * c.capacity);
-		}
-		c.ids[c.count++] = Int32GetDatum(license_id_for_spdx(v3_span_ptr(rec, s), s.len));
+		push_id(&c, license_id_for_spdx(v3_span_ptr(rec, s), s.len));
 	}
 	if (set->nlicenses == 0)
 		for (int i = 0; i < set->nexpressions; i++)
