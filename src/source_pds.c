@@ -37,6 +37,7 @@ typedef struct PdsSource
 	HttpClient *client;
 	const char *path;			/* "/v1/licenses" or "/v1/malware/advisories" */
 	char	   *headers[4];		/* Authorization, instance id, realm, NULL */
+	bool		supported_failed;	/* /supported failed in this run: ask for all */
 } PdsSource;
 
 struct SourceReader
@@ -265,6 +266,19 @@ pds_all(PdsSource *ps, const char *registry)
 	return archive_units(&archives, registry, false);
 }
 
+static void
+log_unsupported(const char *registry)
+{
+	elog(LOG, "pkgmeta: the distribution service does not support registry %s; skipped",
+		 registry);
+}
+
+static char *
+supported_url(PdsSource *ps)
+{
+	return psprintf("%s%s/supported", pkgmeta_pds_endpoint, ps->path);
+}
+
 /* One page of deltas after sequence; *page_full when the service may have more. */
 static List *
 pds_delta_page(PdsSource *ps, const char *registry, int64 sequence, bool *page_full)
@@ -280,8 +294,7 @@ pds_delta_page(PdsSource *ps, const char *registry, int64 sequence, bool *page_f
 	pds_parse_delta(body->data, body->len, what, registry, &archives);
 	if (archives.not_supported)
 	{
-		elog(LOG, "pkgmeta: the distribution service does not support registry %s; skipped",
-			 registry);
+		log_unsupported(registry);
 		return NIL;
 	}
 	*page_full = archives.count >= PDS_DELTA_PAGE;
@@ -307,7 +320,7 @@ ask_supported(void *arg)
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("the distribution service gave no answer to /supported")));
 	names = pds_parse_supported(body->data, body->len, "/supported", &count);
-	pds_cache_put(psprintf("%s%s/supported", pkgmeta_pds_endpoint, call->ps->path), names, count);
+	pds_cache_put(supported_url(call->ps), names, count);
 	for (int i = 0; i < count; i++)
 		call->registries = lappend(call->registries, names[i]);
 }
@@ -315,8 +328,8 @@ ask_supported(void *arg)
 /*
  * Whether the service lists the registry in its /supported answer, asked
  * at most every 12 hours (pds_cache.c).  When asking fails, every registry
- * is asked for, as GitLab does: the other requests then fail or not on
- * their own.
+ * is asked for, as GitLab does (the other requests then fail or not on
+ * their own), and /supported is not asked again in this run.
  */
 static bool
 registry_supported(PdsSource *ps, const char *registry)
@@ -324,8 +337,9 @@ registry_supported(PdsSource *ps, const char *registry)
 	SupportedCall call = {ps, NIL};
 	ListCell   *lc;
 
-	if (!pds_cache_get(psprintf("%s%s/supported", pkgmeta_pds_endpoint, ps->path),
-					   &call.registries))
+	if (ps->supported_failed)
+		return true;
+	if (!pds_cache_get(supported_url(ps), &call.registries))
 	{
 		ErrorData  *edata = run_in_subtransaction(ask_supported, NULL, &call);
 
@@ -334,6 +348,7 @@ registry_supported(PdsSource *ps, const char *registry)
 			ereport(WARNING,
 					(errcode(edata->sqlerrcode),
 					 errmsg("pkgmeta: %s; asking for every registry", edata->message)));
+			ps->supported_failed = true;
 			return true;
 		}
 	}
@@ -362,8 +377,7 @@ source_pds_pending(Source *source, const FeedKey *key, bool first_sync, int64 se
 
 	if (!registry_supported(ps, registry))
 	{
-		elog(LOG, "pkgmeta: the distribution service does not support registry %s; skipped",
-			 registry);
+		log_unsupported(registry);
 		return NIL;
 	}
 	if (first_sync)

@@ -112,6 +112,7 @@ $control->('POST', '/_reset');
 $control->('POST', '/_faults', { '/v1/licenses/supported' => { status => 500 } });
 ($ret, $notices) = sync_notices($node);
 like($notices, qr/asking for every registry/, '/supported failing: a warning');
+is(scalar(() = $notices =~ /asking for every registry/g), 1, 'once per sync, not once per feed');
 unlike($notices, qr/XYZZY/, 'without the token');
 is($count->(qr{^/v1/licenses/all\?purl_type=rubygem$}), 1, 'and every registry asked for');
 like(query($node, q{SELECT reason FROM pkgmeta.sync_errors WHERE object = 'pds:rubygem'}), qr/HTTP 503/,
