@@ -30,6 +30,8 @@ $node->safe_psql('postgres', q{
 			RAISE EXCEPTION 'injected failure of %', NEW.object;
 		ELSIF EXISTS (SELECT FROM public.fail_object f WHERE f.object = NEW.object AND f.how = 'kill') THEN
 			PERFORM pg_terminate_backend(pg_backend_pid());
+		ELSIF EXISTS (SELECT FROM public.fail_object f WHERE f.object = NEW.object AND f.how = 'wait') THEN
+			PERFORM pg_advisory_xact_lock(4242);    -- until the test lets the file commit
 		END IF;
 		RETURN NEW;
 	END $$;
@@ -169,6 +171,50 @@ is(scalar($notified->()), 0, 'pkgmeta.notify_findings = off notifies nothing');
 query($node, 'ALTER SYSTEM RESET pkgmeta.notify_findings');
 query($node, 'SELECT pg_reload_conf()');
 $as->('bob', q{SELECT pkgmeta_unwatch('big')});
+
+# --- a watch and the sync at once: neither misses the other's commit ---
+my $open_of = sub {
+	my ($inventory) = @_;
+	return query($node, qq{SELECT string_agg(bom_ref || ' ' || advisory_id, ',' ORDER BY advisory_id)
+		FROM pkgmeta.findings WHERE inventory = '$inventory' AND resolved_at IS NULL});
+};
+my $waiting_for_lock = sub {
+	my ($what) = @_;
+	$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_locks
+		WHERE locktype = 'advisory' AND NOT granted AND objid = 2})
+	  or die "$what never waited for the lock";
+};
+# 1. a watch not yet committed when the sync reconciles the advisory
+my $watcher = $node->background_psql('postgres');
+my $syncer = $node->background_psql('postgres', on_error_stop => 0);
+$syncer->query_safe('SET client_min_messages = warning');
+$watcher->query_safe(q{BEGIN; SELECT * FROM pkgmeta_watch('race-1', ARRAY['pkg:npm/race-a@1.0.0'])});
+write_object($adv_root, 'v2/npm/4000/000000000.ndjson', lines => [ $adv->('race-a', [ 'race-a', '<2.0.0' ]) ]);
+$syncer->query_until(qr/started/, "\\echo started\nCALL pkgmeta_sync();\n");
+$waiting_for_lock->('the sync');
+$watcher->query_safe('COMMIT');
+$syncer->query_safe('SELECT 1');
+is($open_of->('race-1'), 'pkg:npm/race-a@1.0.0 race-a',
+	'the sync waits for a watch in progress and matches its components');
+# 2. a watch while the sync's file, reconciled, is not yet committed
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('SELECT pg_advisory_lock(4242)');
+write_object($adv_root, 'v2/npm/5000/000000000.ndjson', lines => [ $adv->('race-b', [ 'race-b', '<2.0.0' ]) ]);
+query($node, q{INSERT INTO fail_object VALUES ('v2/npm/5000/000000000.ndjson', 'wait')});
+$syncer->query_until(qr/started/, "\\echo started\nCALL pkgmeta_sync();\n");
+$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_locks
+	WHERE locktype = 'advisory' AND NOT granted AND objid = 4242})
+  or die 'the sync never reached its checkpoint';
+$watcher->query_until(qr/started/, "\\echo started\nSELECT * FROM pkgmeta_watch('race-2', ARRAY['pkg:npm/race-b\@1.0.0']);\n");
+$waiting_for_lock->('the watch');
+$holder->query_safe('SELECT pg_advisory_unlock(4242)');
+$syncer->query_safe('SELECT 1');
+$watcher->query_safe('SELECT 1');
+is($open_of->('race-2'), 'pkg:npm/race-b@1.0.0 race-b',
+	'a watch waits for the sync in progress and sees its advisory');
+query($node, 'DELETE FROM fail_object');
+$as->('postgres', q{SELECT pkgmeta_unwatch('race-1'), pkgmeta_unwatch('race-2')});
+$_->quit for ($watcher, $syncer, $holder);
 
 # --- randomized: every step leaves the open findings equal to a recomputation ---
 my $seed = $ENV{PKGMETA_WATCH_SEED} // time();
