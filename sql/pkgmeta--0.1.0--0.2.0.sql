@@ -915,7 +915,7 @@ BEGIN
     FOR event IN EXECUTE 'WITH ' || scope || $core$,
         truth AS (
             SELECT DISTINCT ON (g.inventory, m.bom_ref, m.kind, m.source, m.advisory_id)
-                   g.inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source, m.cve
+                   g.inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source
               FROM (SELECT c.inventory,
                            array_agg(ROW(c.bom_ref, c.purl, t.name, c.purl_type, c.name,
                                          c.version, c.distro)::pkgmeta.lookup_request) AS requests
@@ -925,6 +925,15 @@ BEGIN
                      GROUP BY c.inventory) g
              CROSS JOIN LATERAL pkgmeta.vulnerability_matches(g.requests, $2, $3) m
              WHERE m.affected),
+        -- each open finding and each true match, paired where they agree (a
+        -- full join: hashed or merged, never a nested loop over both sides)
+        diff AS (
+            SELECT o.id AS open_id, o.inventory AS open_inventory, o.bom_ref AS open_bom_ref,
+                   o.purl AS open_purl, t.*
+              FROM truth t
+              FULL JOIN open o
+                ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
+                 = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)),
         gone AS (
             UPDATE pkgmeta.findings f
                SET resolved_at = now(),
@@ -941,53 +950,44 @@ BEGIN
                                    AND a.withdrawn IS NULL)
                             THEN 'withdrawn'
                        ELSE 'not affected' END
-              FROM open o
+              FROM diff d
               LEFT JOIN pkgmeta.watched_components c
-                     ON (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
-             WHERE f.id = o.id
-               AND NOT EXISTS (SELECT FROM truth t
-                                WHERE (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
-                                    = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id))
+                     ON (c.inventory, c.bom_ref) = (d.open_inventory, d.open_bom_ref)
+             WHERE f.id = d.open_id AND d.bom_ref IS NULL
             RETURNING f.id, f.inventory, f.purl, f.kind, f.advisory_id, f.source, f.resolution),
         moved AS (
             -- still affected at another version: the finding follows the component
-            UPDATE pkgmeta.findings f SET purl = t.purl
-              FROM open o
-              JOIN truth t ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
-                            = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)
-             WHERE f.id = o.id AND f.purl <> t.purl),
+            UPDATE pkgmeta.findings f SET purl = d.purl
+              FROM diff d
+             WHERE f.id = d.open_id AND d.purl <> d.open_purl),
         new AS (
             INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
-            SELECT t.inventory, i.owner, t.bom_ref, t.purl, t.kind, t.advisory_id, t.source
-              FROM truth t
-              JOIN pkgmeta.inventories i ON i.name = t.inventory
-             WHERE NOT EXISTS (SELECT FROM open o
-                                WHERE (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
-                                    = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id))
-            RETURNING id, inventory, bom_ref, purl, kind, advisory_id, source)
-        SELECT n.inventory, n.id, jsonb_build_object(
-                   'event', 'opened', 'id', n.id, 'purl', n.purl, 'kind', n.kind,
-                   'advisory_id', n.advisory_id, 'source', n.source, 'cve', t.cve) AS item
-          FROM new n
-          JOIN truth t ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
-                        = (n.inventory, n.bom_ref, n.kind, n.source, n.advisory_id)
-        UNION ALL
-        SELECT g.inventory, g.id, jsonb_build_object(
-                   'event', 'resolved', 'id', g.id, 'purl', g.purl, 'kind', g.kind,
-                   'advisory_id', g.advisory_id, 'source', g.source,
-                   'cve', CASE g.kind
+            SELECT d.inventory, i.owner, d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
+              FROM diff d
+              JOIN pkgmeta.inventories i ON i.name = d.inventory
+             WHERE d.open_id IS NULL
+            RETURNING id, inventory, purl, kind, advisory_id, source, resolution),
+        events AS (
+            SELECT *, 'opened' AS event FROM new
+            UNION ALL
+            SELECT *, 'resolved' FROM gone)
+        -- the notification's item, built only when notifications are on ($4)
+        SELECT e.inventory, e.id, e.event, CASE WHEN $4 THEN jsonb_strip_nulls(jsonb_build_object(
+                   'event', e.event, 'id', e.id, 'purl', e.purl, 'kind', e.kind,
+                   'advisory_id', e.advisory_id, 'source', e.source,
+                   'cve', CASE e.kind
                        WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
                                                FROM pkgmeta.advisories a
-                                              WHERE (a.advisory_id, a.source) = (g.advisory_id, g.source))
+                                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source))
                        ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
                                FROM pkgmeta.malware_advisories a
-                              WHERE (a.advisory_id, a.source) = (g.advisory_id, g.source)) END,
-                   'resolution', g.resolution)
-          FROM gone g
+                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source)) END,
+                   'resolution', e.resolution)) END AS item
+          FROM events e
          ORDER BY 1, 2
-    $core$ USING inventory, advisories, malware
+    $core$ USING inventory, advisories, malware, channel_on
     LOOP
-        IF event.item ->> 'event' = 'opened' THEN
+        IF event.event = 'opened' THEN
             opened := opened + 1;
         ELSE
             resolved := resolved + 1;
