@@ -108,7 +108,9 @@ is(query($node, 'SELECT findings_opened || \' \' || findings_resolved FROM pkgme
 
 write_object($adv_root, 'v2/npm/2000/000000000.ndjson', lines => [
 	$adv->('1', [ 'lodash', '<1.0.0' ]), $adv->('3', [ 'other', '<3.0.0' ]) ]);
-($ret, $err) = sync_notices($node);
+($ret, my $out, $err) = $node->psql('postgres', 'SET client_min_messages = debug1; CALL pkgmeta_sync()');
+like($err, qr{v2/npm/2000/000000000\.ndjson applied: 2 records, .* 1 findings opened, 1 resolved},
+	"the file's debug line counts its findings");
 is($findings->(), "web a pkg:npm/lodash\@1.5.0 1 not affected\nweb b pkg:npm/other\@2.0.0 3 open",
 	'a range that no longer covers the version resolves the finding; a new advisory opens one');
 is($events->($notified->()),
