@@ -859,6 +859,12 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- from the watched components and the advisories, so anyone allowed to
 -- run it can only bring them up to date.
 --
+-- Every lookup goes by index from what the scope holds (the lateral
+-- subqueries with OFFSET 0 stay parameterized index scans, and the updates
+-- take their rows by id), so the cost follows the matches and the open
+-- findings of the scope, never the size of the tables, whatever the
+-- statistics say of tables a file has just filled.
+--
 -- Watches and the sync must not miss each other's commits: a watch holds
 -- lock (pkgmeta, 2) shared from before it reads, the sync's reconciliation
 -- takes it exclusive before its statements read, and both run READ
@@ -884,20 +890,28 @@ DECLARE
             SELECT 'malware', a.advisory_id, a.source
               FROM pkgmeta.malware_advisories a WHERE a.id = ANY ($3)),
         open AS (
-            SELECT f.* FROM pkgmeta.findings f
-              JOIN changed k ON (k.advisory_id, k.source, k.kind) = (f.advisory_id, f.source, f.kind)
-             WHERE f.resolved_at IS NULL),
+            SELECT f.* FROM changed k
+             CROSS JOIN LATERAL (
+                 SELECT f.* FROM pkgmeta.findings f
+                  WHERE (f.advisory_id, f.source, f.kind) = (k.advisory_id, k.source, k.kind)
+                    AND f.resolved_at IS NULL
+                 OFFSET 0) f),
         scope_components AS (
-            SELECT c.* FROM pkgmeta.watched_components c
-             WHERE (c.purl_type, c.name) IN (
-                       SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
-                        WHERE p.advisory = ANY ($2)
-                       UNION
-                       SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
-                        WHERE p.advisory = ANY ($3))
+            SELECT c.* FROM (SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
+                              WHERE p.advisory = ANY ($2)
+                             UNION
+                             SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
+                              WHERE p.advisory = ANY ($3)) p
+             CROSS JOIN LATERAL (
+                 SELECT c.* FROM pkgmeta.watched_components c
+                  WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
+                 OFFSET 0) c
             UNION
-            SELECT c.* FROM pkgmeta.watched_components c
-              JOIN open o ON (o.inventory, o.bom_ref) = (c.inventory, c.bom_ref))
+            SELECT c.* FROM open o
+             CROSS JOIN LATERAL (
+                 SELECT c.* FROM pkgmeta.watched_components c
+                  WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
+                 OFFSET 0) c)
         $scope$ END;
     event record;
     channel_on boolean := COALESCE(current_setting('pkgmeta.notify_findings', true), 'on')::boolean;
@@ -928,8 +942,7 @@ BEGIN
         -- each open finding and each true match, paired where they agree (a
         -- full join: hashed or merged, never a nested loop over both sides)
         diff AS (
-            SELECT o.id AS open_id, o.inventory AS open_inventory, o.bom_ref AS open_bom_ref,
-                   o.purl AS open_purl, t.*
+            SELECT o.id AS open_id, o.purl AS open_purl, t.*
               FROM truth t
               FULL JOIN open o
                 ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
@@ -938,8 +951,15 @@ BEGIN
             UPDATE pkgmeta.findings f
                SET resolved_at = now(),
                    resolution = CASE
-                       WHEN c.bom_ref IS NULL THEN 'removed'
-                       WHEN c.purl <> f.purl THEN 'upgraded'
+                       WHEN NOT EXISTS (
+                                SELECT FROM pkgmeta.watched_components c
+                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref))
+                            THEN 'removed'
+                       WHEN EXISTS (
+                                SELECT FROM pkgmeta.watched_components c
+                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)
+                                   AND c.purl <> f.purl)
+                            THEN 'upgraded'
                        WHEN f.kind = 'advisory' AND NOT EXISTS (
                                 SELECT FROM pkgmeta.advisories a
                                  WHERE (a.advisory_id, a.source) = (f.advisory_id, f.source))
@@ -950,21 +970,19 @@ BEGIN
                                    AND a.withdrawn IS NULL)
                             THEN 'withdrawn'
                        ELSE 'not affected' END
-              FROM diff d
-              LEFT JOIN pkgmeta.watched_components c
-                     ON (c.inventory, c.bom_ref) = (d.open_inventory, d.open_bom_ref)
-             WHERE f.id = d.open_id AND d.bom_ref IS NULL
+             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.bom_ref IS NULL))
             RETURNING f.id, f.inventory, f.purl, f.kind, f.advisory_id, f.source, f.resolution),
         moved AS (
             -- still affected at another version: the finding follows the component
-            UPDATE pkgmeta.findings f SET purl = d.purl
-              FROM diff d
-             WHERE f.id = d.open_id AND d.purl <> d.open_purl),
+            UPDATE pkgmeta.findings f SET purl = c.purl
+              FROM pkgmeta.watched_components c
+             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.purl <> d.open_purl))
+               AND (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)),
         new AS (
             INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
-            SELECT d.inventory, i.owner, d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
+            SELECT d.inventory, (SELECT i.owner FROM pkgmeta.inventories i WHERE i.name = d.inventory),
+                   d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
               FROM diff d
-              JOIN pkgmeta.inventories i ON i.name = d.inventory
              WHERE d.open_id IS NULL
             RETURNING id, inventory, purl, kind, advisory_id, source, resolution),
         events AS (
