@@ -532,6 +532,8 @@ int			pkgmeta_sync_interval = DEFAULT_SYNC_INTERVAL_S;
 int			pkgmeta_worker_max_duration = DEFAULT_WORKER_MAX_DURATION_MS;
 int			pkgmeta_errors_retention = DEFAULT_ERRORS_RETENTION_MIN;
 int			pkgmeta_stale_after = DEFAULT_STALE_AFTER_S;
+int			pkgmeta_findings_retention = DEFAULT_FINDINGS_RETENTION_MIN;
+bool		pkgmeta_notify_findings = DEFAULT_NOTIFY_FINDINGS;
 
 static bool
 check_database(char **newval, void **extra, GucSource source)
@@ -593,4 +595,19 @@ settings_define_worker(void)
 							DEFAULT_STALE_AFTER_S, 1, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.findings_retention",
+							"Age after which the worker deletes resolved rows of pkgmeta.findings.",
+							"Counted from when the finding was resolved; open findings stay.",
+							&pkgmeta_findings_retention,
+							DEFAULT_FINDINGS_RETENTION_MIN, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	/* any role may LISTEN: off keeps findings off the channel (doc/hardening.md) */
+	DefineCustomBoolVariable("pkgmeta.notify_findings",
+							 "Whether opened and resolved findings are notified on channel pkgmeta_findings.",
+							 "Any role of the database may LISTEN on it.",
+							 &pkgmeta_notify_findings,
+							 DEFAULT_NOTIFY_FINDINGS,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 }
