@@ -225,7 +225,12 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- distribution applies to a request of that distribution (the OS rule,
 -- pkgmeta_distro_matches); to a request without one it is undecided where
 -- the version lies in its range.
-CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[])
+-- only_advisories and only_malware (ids of pkgmeta.advisories and
+-- pkgmeta.malware_advisories; NULL: all) restrict the candidates, for the
+-- sync's reconciliation of watched inventories.
+CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[],
+                                              only_advisories bigint[] DEFAULT NULL,
+                                              only_malware bigint[] DEFAULT NULL)
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text, version text,
                    advisory_id text, source text, cve text, title text,
                    affected_range text, fixed_versions text[], fix_version text,
@@ -262,6 +267,8 @@ AS $$
             JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) ap.advisory
            WHERE ap.purl_type OPERATOR(pg_catalog.=) r.type_id
              AND ap.name OPERATOR(pg_catalog.=) r.name
+             AND (only_advisories IS NULL
+                  OR ap.advisory OPERATOR(pg_catalog.=) ANY (only_advisories))
              AND (ap.distro IS NULL OR r.distro IS NULL
                   OR @extschema@.pkgmeta_distro_matches(ap.distro, os.os_name, os.os_version))
           UNION ALL
@@ -273,6 +280,8 @@ AS $$
             JOIN pkgmeta.malware_advisories a ON a.id OPERATOR(pg_catalog.=) mp.advisory
            WHERE mp.purl_type OPERATOR(pg_catalog.=) r.type_id
              AND mp.name OPERATOR(pg_catalog.=) r.name
+             AND (only_malware IS NULL
+                  OR mp.advisory OPERATOR(pg_catalog.=) ANY (only_malware))
              AND a.withdrawn IS NULL
       ) m ON m.affected IS NOT FALSE
       LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) m.cve
@@ -437,7 +446,7 @@ COMMENT ON FUNCTION pkgmeta_sbom_vex(jsonb) IS
 GRANT EXECUTE ON FUNCTION
     pkgmeta.fix_version(smallint, text, text[]),
     pkgmeta.advisory_cve(jsonb),
-    pkgmeta.vulnerability_matches(pkgmeta.lookup_request[]),
+    pkgmeta.vulnerability_matches(pkgmeta.lookup_request[], bigint[], bigint[]),
     pkgmeta_vulnerabilities(text),
     pkgmeta_vulnerabilities(text, text, text, text),
     pkgmeta_bulk_vulnerabilities(text[], text[], text[], text[]),
@@ -698,82 +707,6 @@ GRANT EXECUTE ON FUNCTION
 -- transaction, reconciles the advisories that file changed against only the
 -- components of their (purl type, name).  Resolved findings stay, with why,
 -- until pkgmeta.findings_retention.
-
--- The lookup with its candidates restricted to some advisories (ids of
--- pkgmeta.advisories and pkgmeta.malware_advisories; NULL: all), for the
--- sync's reconciliation; the lookup of every form is it unrestricted.
-CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[],
-                                              only_advisories bigint[],
-                                              only_malware bigint[])
-    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text, version text,
-                   advisory_id text, source text, cve text, title text,
-                   affected_range text, fixed_versions text[], fix_version text,
-                   solution text, cvss_v3 text, cvss_v4 text,
-                   epss_score double precision, known_exploited boolean,
-                   published_date date, urls text[], affected boolean, kind text)
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT r.bom_ref, r.purl, r.purl_type, r.name, r.version,
-           m.advisory_id, m.source, m.cve, m.title,
-           m.affected_range, m.fixed_versions,
-           pkgmeta.fix_version(r.type_id, r.version, m.fixed_versions),
-           m.solution, m.cvss_v3, m.cvss_v4, e.epss_score, e.known_exploited,
-           m.published_date, m.urls, m.affected, m.kind
-      FROM pg_catalog.unnest(requests) WITH ORDINALITY
-           AS r(bom_ref, purl, purl_type, type_id, name, version, distro, ord)
-      CROSS JOIN LATERAL (
-          -- "<name>-<version>", split at the last "-"
-          SELECT COALESCE(pg_catalog.substring(r.distro, '^(.*)-[^-]*$'), r.distro) AS os_name,
-                 COALESCE(pg_catalog.substring(r.distro, '-([^-]*)$'), '') AS os_version
-      ) os
-      JOIN LATERAL (
-          -- one branch per kind of advisory, each giving every column
-          SELECT 'advisory'::text AS kind, a.advisory_id, a.source,
-                 pkgmeta.advisory_cve(a.identifiers) AS cve, a.title, ap.affected_range,
-                 ap.fixed_versions, ap.solution, a.cvss_v3, a.cvss_v4, a.published_date, a.urls,
-                 CASE WHEN ap.distro IS NOT NULL AND r.distro IS NULL
-                      THEN CASE WHEN pkgmeta.range_match(ap.compiled_range, ap.purl_type,
-                                                         r.version) IS FALSE
-                                THEN false END
-                      ELSE pkgmeta.range_match(ap.compiled_range, ap.purl_type, r.version)
-                 END AS affected
-            FROM pkgmeta.advisory_packages ap
-            JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) ap.advisory
-           WHERE ap.purl_type OPERATOR(pg_catalog.=) r.type_id
-             AND ap.name OPERATOR(pg_catalog.=) r.name
-             AND (only_advisories IS NULL
-                  OR ap.advisory OPERATOR(pg_catalog.=) ANY (only_advisories))
-             AND (ap.distro IS NULL OR r.distro IS NULL
-                  OR @extschema@.pkgmeta_distro_matches(ap.distro, os.os_name, os.os_version))
-          UNION ALL
-          -- malware advisories: no fix, no distribution; withdrawn ones never match
-          SELECT 'malware', a.advisory_id, a.source, pkgmeta.advisory_cve(a.identifiers), a.title,
-                 mp.affected_range, '{}'::text[], NULL, NULL, NULL, a.published_date, a.urls,
-                 pkgmeta.range_match(mp.compiled_range, mp.purl_type, r.version)
-            FROM pkgmeta.malware_packages mp
-            JOIN pkgmeta.malware_advisories a ON a.id OPERATOR(pg_catalog.=) mp.advisory
-           WHERE mp.purl_type OPERATOR(pg_catalog.=) r.type_id
-             AND mp.name OPERATOR(pg_catalog.=) r.name
-             AND (only_malware IS NULL
-                  OR mp.advisory OPERATOR(pg_catalog.=) ANY (only_malware))
-             AND a.withdrawn IS NULL
-      ) m ON m.affected IS NOT FALSE
-      LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) m.cve
-     ORDER BY r.ord, m.advisory_id, m.source
-$$;
-CREATE OR REPLACE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[])
-    RETURNS TABLE (bom_ref text, purl text, purl_type text, name text, version text,
-                   advisory_id text, source text, cve text, title text,
-                   affected_range text, fixed_versions text[], fix_version text,
-                   solution text, cvss_v3 text, cvss_v4 text,
-                   epss_score double precision, known_exploited boolean,
-                   published_date date, urls text[], affected boolean, kind text)
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT * FROM pkgmeta.vulnerability_matches(requests, NULL, NULL)
-$$;
-GRANT EXECUTE ON FUNCTION pkgmeta.vulnerability_matches(pkgmeta.lookup_request[], bigint[], bigint[])
-    TO PUBLIC;
 
 -- Watching is granted: members of pkgmeta_watcher (and of pkgmeta_admin) may.
 DO $$

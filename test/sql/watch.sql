@@ -21,7 +21,7 @@ WITH a AS (
 INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name, affected_range, compiled_range)
 SELECT a.id, t.id, p.name, p.range, (pkgmeta.compile_range(t.id, p.range)).compiled
   FROM (VALUES ('WX-1', 'npm', 'wx-lib', '<2.0.0'), ('WX-2', 'npm', 'wx-lib', '>=1.5.0 <3.0.0'),
-               ('WX-3', 'pypi', 'wx-py', '<1.0'), ('WX-4', 'npm', 'wx-odd', '<<1'))
+               ('WX-3', 'pypi', 'wx-py', '<1.0'), ('WX-4', 'npm', 'wx-odd', '<1.0.0x'))
        AS p(advisory_id, type, name, range)
   JOIN a USING (advisory_id)
   JOIN pkgmeta.purl_types t ON t.name = p.type;

@@ -230,7 +230,7 @@ my $range = sub {
 	return '<' . $version->() if $r < 0.4;
 	return '>=' . $version->() . ' <' . (1 + int(rand(5))) . '.0.0' if $r < 0.8;
 	return '=' . $version->() if $r < 0.95;
-	return '<<1';    # cannot be read: undecided, never a finding
+	return '<1.0.0x';    # cannot be read: undecided, never a finding
 };
 my %owner = (inv0 => 'alice', inv1 => 'alice', inv2 => 'bob', inv3 => 'bob');
 my %watched;    # inventory => { bom-ref => purl }
