@@ -288,17 +288,11 @@ my $gcs = GcsTestServer->start(root => $root, bucket => 'campaign',
 	config => { content_encoding => \%encoded });
 my $token = join '.', map { MIME::Base64::encode_base64url($_) } '{"alg":"none"}',
 	'{"sub":"campaign","gitlab_realm":"self-managed"}', 'sig';
-my ($pds_in, $pds_out, $pds_err) = ('', '', '');
-my $pds = IPC::Run::start([ '/usr/bin/python3', "$ENV{PKGMETA_SRC}/test/servers/pds_server.py",
-	'--root', $pds_root, '--token', $token, '--exit-on-eof' ], \$pds_in, \$pds_out, \$pds_err);
-my $pds_timer = IPC::Run::timer(30);
-$pds_timer->start;
-$pds->pump until $pds_out =~ /\n/ || $pds_timer->is_expired;
-my ($pds_port) = $pds_out =~ /^(\d+)\n/ or die "pds_server.py: $pds_err";
+my ($pds, $pds_endpoint) = start_pds_server($pds_root, $token);
 reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
 	'pkgmeta.gcs_endpoint' => $gcs->endpoint,
 	'pkgmeta.version_formats' => 'v2, v3',
-	'pkgmeta.pds_endpoint' => "http://127.0.0.1:$pds_port",
+	'pkgmeta.pds_endpoint' => $pds_endpoint,
 	'pkgmeta.advisories_source' => "file://$adv_root",
 	'pkgmeta.cve_enrichment_source' => "file://$cve_root",
 	'pkgmeta.malware_advisories_source' => "file://$malware_root",
@@ -544,7 +538,7 @@ sub reader_check
 sub service_control
 {
 	my ($path, $body) = @_;
-	my $r = HTTP::Tiny->new(timeout => 30)->post("http://127.0.0.1:$pds_port$path",
+	my $r = HTTP::Tiny->new(timeout => 30)->post("$pds_endpoint$path",
 		{ content => JSON::PP->new->encode($body) });
 	die "pds_server.py $path: $r->{status}" unless $r->{success};
 	return;
