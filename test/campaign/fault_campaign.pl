@@ -292,6 +292,8 @@ my ($pds, $pds_endpoint) = start_pds_server($pds_root, $token);
 reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
 	'pkgmeta.gcs_endpoint' => $gcs->endpoint,
 	'pkgmeta.version_formats' => 'v2, v3',
+	# the corpus's types only: the service has no snapshot of the others
+	'pkgmeta.purl_types' => join(', ', sort keys %registry),
 	'pkgmeta.pds_endpoint' => $pds_endpoint,
 	'pkgmeta.advisories_source' => "file://$adv_root",
 	'pkgmeta.cve_enrichment_source' => "file://$cve_root",
