@@ -1,8 +1,11 @@
-# Fault campaign: many syncs of licenses from the GCS test server and of
-# advisories and CVE enrichment from directories, with random faults
-# injected into random objects (network faults, slow bodies, gzip stored
-# corrupt under matching hashes), and random pg_terminate_backend or
-# immediate shutdowns of the syncing server, in mid-file and between files.
+# Fault campaign: many syncs of v2 licenses from the GCS test server, v3
+# licenses from the distribution service's test server, and advisories, CVE
+# enrichment and v3 malware advisories from directories, with random faults
+# injected into random objects (network faults, slow bodies, service error
+# statuses, gzip stored corrupt under matching hashes, v3 archives stored
+# truncated or corrupt, an unreadable checkpoint.json), and random
+# pg_terminate_backend or immediate shutdowns of the syncing server, in
+# mid-file and between files.
 # While a sync runs, other sessions read the tables in a loop.  After every
 # round, and in every reader's snapshot, the tables must hold exactly what
 # the corpus files up to the checkpoints of that moment say: nothing lost,
