@@ -367,6 +367,21 @@ sub store_v3
 	return;
 }
 
+# A full dataset's checkpoint.json, once published, by feed.
+my %checkpoint_json;
+
+# Before the feed's first sync, an unreadable checkpoint.json means no full
+# dataset yet; after it, deltas go on and the dataset is not read again.
+sub corrupt_checkpoint_json
+{
+	my ($type) = @_;
+	my $checkpoint = $checkpoint_json{$type};
+	$stored_corrupt{"$type $checkpoint->{name}"} = [ $type, $checkpoint ];
+	$fault_counts{'corrupt checkpoint.json'}++;
+	store_file($type, { name => $checkpoint->{name} }, pick('{"until": ', '{"until": "soon"}', "\xff\xfe", ''));
+	return;
+}
+
 sub publish
 {
 	my ($type) = @_;
@@ -379,15 +394,9 @@ sub publish
 		store_v3($type, $files{$type}[ $published{$type}++ ])
 		  while $published{$type} < @{ $files{$type} } && !$files{$type}[ $published{$type} ]{delta};
 		(my $dir = $f->{name}) =~ s{/[^/]+$}{};
-		my $checkpoint = { name => "$dir/checkpoint.json", lines => [qq({"until": $v3_until})] };
-		if (rand() < 0.2)
-		{
-			$stored_corrupt{"$type $checkpoint->{name}"} = [ $type, $checkpoint ];
-			$fault_counts{'corrupt checkpoint.json'}++;
-			store_file($type, { name => $checkpoint->{name} }, pick('{"until": ', '{"until": "soon"}', "\xff\xfe", ''));
-			return;
-		}
-		store_file($type, $checkpoint, file_bytes($checkpoint));
+		$checkpoint_json{$type} = { name => "$dir/checkpoint.json", lines => [qq({"until": $v3_until})] };
+		rand() < 0.2 ? corrupt_checkpoint_json($type) : store_file($type, $checkpoint_json{$type},
+			file_bytes($checkpoint_json{$type}));
 		return;
 	}
 	my $data = file_bytes($f);
@@ -586,6 +595,8 @@ for my $round (1 .. $rounds)
 	{
 		publish($type) if $published{$type} < @{ $files{$type} } && rand() < $per_round / 4;
 	}
+	corrupt_checkpoint_json($_)
+	  for grep { !$stored_corrupt{"$_ $checkpoint_json{$_}{name}"} && rand() < 0.05 } sort keys %checkpoint_json;
 	# network faults go to the published license objects not applied yet
 	my $through = applied_through();
 	my @pending;
