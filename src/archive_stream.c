@@ -115,21 +115,36 @@ archive_stream_open(Source *source, const SourceObject *object)
 	as->block = palloc(READ_BLOCK);
 	as->scratch = palloc(SKIP_BLOCK);
 	as->reader = source->methods->open(source, object);
-	as->ar = archive_read_new();
-	if (as->ar == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not start reading archive \"%s\"", as->name)));
-	/* zstd and tar only: anything else is not a v3 export file */
-	if (archive_read_support_filter_zstd(as->ar) != ARCHIVE_OK ||
-		archive_read_support_format_tar(as->ar) != ARCHIVE_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("libarchive cannot read zstd-compressed tar archives here"),
-				 errdetail("%s", archive_error_string(as->ar) ? archive_error_string(as->ar) : ""),
-				 errhint("Install Debian's libarchive13 built with zstd.")));
-	if (archive_read_open(as->ar, as, NULL, archive_pull, NULL) != ARCHIVE_OK)
-		archive_fail(as, "opening it");
+
+	/*
+	 * The caller has no handle on as until it is returned: an archive that
+	 * fails to open (corrupt zstd at its start) frees libarchive's and the
+	 * reader's memory here, else every such archive leaked them.
+	 */
+	PG_TRY();
+	{
+		as->ar = archive_read_new();
+		if (as->ar == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not start reading archive \"%s\"", as->name)));
+		/* zstd and tar only: anything else is not a v3 export file */
+		if (archive_read_support_filter_zstd(as->ar) != ARCHIVE_OK ||
+			archive_read_support_format_tar(as->ar) != ARCHIVE_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("libarchive cannot read zstd-compressed tar archives here"),
+					 errdetail("%s", archive_error_string(as->ar) ? archive_error_string(as->ar) : ""),
+					 errhint("Install Debian's libarchive13 built with zstd.")));
+		if (archive_read_open(as->ar, as, NULL, archive_pull, NULL) != ARCHIVE_OK)
+			archive_fail(as, "opening it");
+	}
+	PG_CATCH();
+	{
+		archive_stream_close(as);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	return as;
 }
 

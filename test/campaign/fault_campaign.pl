@@ -1,8 +1,11 @@
-# Fault campaign: many syncs of licenses from the GCS test server and of
-# advisories and CVE enrichment from directories, with random faults
-# injected into random objects (network faults, slow bodies, gzip stored
-# corrupt under matching hashes), and random pg_terminate_backend or
-# immediate shutdowns of the syncing server, in mid-file and between files.
+# Fault campaign: many syncs of v2 licenses from the GCS test server, v3
+# licenses from the distribution service's test server, and advisories, CVE
+# enrichment and v3 malware advisories from directories, with random faults
+# injected into random objects (network faults, slow bodies, service error
+# statuses, gzip stored corrupt under matching hashes, v3 archives stored
+# truncated or corrupt, an unreadable checkpoint.json), and random
+# pg_terminate_backend or immediate shutdowns of the syncing server, in
+# mid-file and between files.
 # While a sync runs, other sessions read the tables in a loop.  After every
 # round, and in every reader's snapshot, the tables must hold exactly what
 # the corpus files up to the checkpoints of that moment say: nothing lost,
@@ -13,7 +16,9 @@
 # test/t/090_fault_campaign.pl runs it; CI uses its quick mode (few rounds).
 use strict;
 use warnings;
+use HTTP::Tiny;
 use IPC::Run ();
+use MIME::Base64 ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -73,11 +78,16 @@ sub make_record
 		name => $name, lowest_version => $lowest, highest_version => $highest,
 		default_licenses => \@default,
 		other_licenses => [ map { { licenses => $_->[0], versions => $_->[1] } } @other ] });
+	# the same record in v3 (doc/format.md section 11): sets with expressions,
+	# which package_licenses does not show
+	my $v3_json = v3_record($name, lowest => $lowest, highest => $highest,
+		default => [ \@default, [ join(' OR ', @default) ] ],
+		other => [ map { [ $_->[0], [], $_->[1] ] } @other ]);
 	my $other_text = '[' . join(', ', map { '{"licenses": ' . json_strings(@{ $_->[0] })
 		  . ', "versions": ' . json_strings(@{ $_->[1] }) . '}' } @other) . ']';
 	my $key = $normalize{$type}->($name);
 	my $row = join('|', $type, $key, $lowest // '<null>', $highest, join(',', @default), $other_text);
-	return ($json, $key, $row);
+	return ($json, $key, $row, $v3_json);
 }
 
 my @bad_lines = ('this is not json {', '{"name":"no-licenses-here"}',
@@ -195,6 +205,72 @@ $files{'cve_enrichment'} = directory_files(rand() < 0.5 ? 'v2/cve_enrichment' : 
 	\&make_cve_enrichment, '{"cve_id":"CVE-2024-00001"}', '{"cve_id":"CVE-24-1","epss_score":0.5}',
 	'{"cve_id":"CVE-2024-00001","epss_score":0.5,"is_known_exploit":null}');
 
+# v3 archives (doc/format.md section 11), in the offline layout: per registry
+# a full dataset of one or two shards under an "until" older than every delta,
+# published whole with its checkpoint.json, then deltas of one or two members,
+# each applied as one unit (its checkpoint: its time and its last member).
+# $make->($i) gives record $i's (line, key, rows).
+my $v3_until = 999_000;
+
+sub v3_units
+{
+	my ($registry_id, $make, @bad_lines) = @_;
+	my @units;
+	my $members = sub {
+		my ($count, $name) = @_;
+		return map {
+			my (@lines, @records);
+			for (1 .. $lines_min / 4 + int(rand($lines_spread / 5)))
+			{
+				my ($line, $key, $rows) = $make->(int(rand($pool)));
+				push @lines, $line;
+				push @records, [ $key, $rows ];
+				push @lines, pick(@bad_lines) if rand() < 0.01;
+			}
+			[ $name->($_), \@lines, \@records ]
+		} 1 .. $count;
+	};
+	for my $shard (0 .. int(rand(2)))
+	{
+		my @m = $members->(1, sub { sprintf('%02x/%09d.ndjson', $shard, $_[0] - 1) });
+		push @units, { name => sprintf('v3/%s/full_dataset/%02x.tar.zst', $registry_id, $shard),
+			sequence => $v3_until, chunk => $shard, members => \@m };
+	}
+	for my $sequence (@sequences)
+	{
+		my @m = $members->(1 + int(rand(2)), sub { sprintf('%08d.ndjson', $_[0]) });
+		push @units, { name => "v3/$registry_id/deltas/$sequence.tar.zst", sequence => $sequence,
+			chunk => scalar @m, members => \@m, delta => 1 };
+	}
+	$_->{records} = [ map { @{ $_->[2] } } @{ $_->{members} } ] for @units;
+	return \@units;
+}
+for my $type (sort keys %registry)
+{
+	$files{"v3 $type"} = v3_units($registry{$type}, sub {
+		my ($json, $key, $row, $v3_json) = make_record($type, $_[0]);
+		return ($v3_json, $key, $row);
+	}, @bad_lines);
+}
+
+# Malware advisories (v3, npm only): a record replaces its advisory's package;
+# one publication date per advisory, so the later record wins.
+sub make_malware
+{
+	my ($i) = @_;
+	my $id = sprintf('GLAM-2025-04-%05d', $i % 400);
+	my $title = "Malicious code, rev " . int(rand(1000));
+	my $name = 'pkg-' . int(rand($pool));
+	my $range = pick('>=0.0.0', '<' . int(rand(5)) . '.' . int(rand(9)) . '.0');
+	my $line = JSON::PP->new->canonical->encode({
+		malware_advisory => { id => $id, source => 'glam', title => $title,
+			published_date => sprintf('2025-04-%02d', 1 + $i % 400 % 28), identifiers => [], urls => [] },
+		package => { name => $name, purl_type => 'npm', affected_range => $range } });
+	return ($line, $id, join('|', 'malware', $id, $title, 'npm', $name, $range));
+}
+$files{'malware npm'} = v3_units('npm', \&make_malware, '{"malware_advisory":{"id":"GLAM-x"}}',
+	'{"malware_advisory":');
+
 # ---- the cluster, the bucket and the directories ----------------------------
 
 my $node = new_node('campaign', conf => "pkgmeta.gcs_retry_delay = 10ms\n"
@@ -204,14 +280,30 @@ my $node = new_node('campaign', conf => "pkgmeta.gcs_retry_delay = 10ms\n"
 my $root = PostgreSQL::Test::Utils::tempdir('bucket');
 my $adv_root = PostgreSQL::Test::Utils::tempdir('advisories');
 my $cve_root = PostgreSQL::Test::Utils::tempdir('cve_enrichment');
-my %directory = (advisories => $adv_root, cve_enrichment => $cve_root);
+# v3 licenses come from the distribution service (the licenses source is not
+# file://), which serves its root in the offline layout; malware advisories
+# from a directory.
+my $pds_root = PostgreSQL::Test::Utils::tempdir('pds');
+my $malware_root = PostgreSQL::Test::Utils::tempdir('malware');
+my %directory = (advisories => $adv_root, cve_enrichment => $cve_root, 'malware npm' => $malware_root,
+	map { ("v3 $_" => "$pds_root/licenses") } keys %registry);
 my $gcs = GcsTestServer->start(root => $root, bucket => 'campaign',
 	config => { content_encoding => \%encoded });
+my $token = join '.', map { MIME::Base64::encode_base64url($_) } '{"alg":"none"}',
+	'{"sub":"campaign","gitlab_realm":"self-managed"}', 'sig';
+my ($pds, $pds_endpoint) = start_pds_server($pds_root, $token);
 reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
 	'pkgmeta.gcs_endpoint' => $gcs->endpoint,
+	'pkgmeta.version_formats' => 'v2, v3',
+	# the corpus's types only: the service has no snapshot of the others
+	'pkgmeta.purl_types' => join(', ', sort keys %registry),
+	'pkgmeta.pds_endpoint' => $pds_endpoint,
 	'pkgmeta.advisories_source' => "file://$adv_root",
 	'pkgmeta.cve_enrichment_source' => "file://$cve_root",
-	'pkgmeta.data_types' => 'licenses, advisories, cve_enrichment');
+	'pkgmeta.malware_advisories_source' => "file://$malware_root",
+	'pkgmeta.data_types' => 'licenses, advisories, cve_enrichment, malware_advisories');
+# not in postgresql.conf, which a reload would log
+query($node, "ALTER DATABASE postgres SET pkgmeta.pds_token = '$token'");
 
 # Files appear a few at a time, as new deltas do.  A gzip file may be stored
 # corrupt (its listed hashes describe the corrupt bytes, so only inflating
@@ -219,9 +311,20 @@ reconfigure($node, 'pkgmeta.licenses_source' => 'gs://campaign',
 my %published = map { $_ => 0 } keys %files;
 my (%fault_counts, %stored_corrupt);
 
+my $archive_dir = PostgreSQL::Test::Utils::tempdir('archives');
+
 sub file_bytes
 {
 	my ($f) = @_;
+	if ($f->{members})
+	{
+		return $f->{bytes} if defined $f->{bytes};
+		my $path = write_v3_archive($archive_dir, $f->{name}, map { [ $_->[0], $_->[1] ] } @{ $f->{members} });
+		open my $fh, '<:raw', $path or die "$path: $!";
+		local $/;
+		$f->{bytes} = <$fh>;
+		return $f->{bytes};
+	}
 	my $data = join('', map { "$_\n" } @{ $f->{lines} });
 	if ($f->{gzip})
 	{
@@ -240,10 +343,62 @@ sub store_file
 	return;
 }
 
+# A v3 archive may be stored truncated or with zstd bytes flipped, and a full
+# dataset's checkpoint.json unreadable, until a later round repairs them.
+sub store_v3
+{
+	my ($type, $f) = @_;
+	my $data = file_bytes($f);
+	my $fault = rand();
+	if ($fault < 0.1)
+	{
+		$data = substr($data, 0, 1 + int(rand(length($data) - 1)));
+		$fault_counts{'v3 archive truncated'}++;
+	}
+	elsif ($fault < 0.2)
+	{
+		# past the 4-byte magic number
+		my $at = 4 + int(rand(length($data) - 4));
+		substr($data, $at, 1) = chr(ord(substr($data, $at, 1)) ^ (1 + int(rand(255))));
+		$fault_counts{'v3 archive corrupt'}++;
+	}
+	$stored_corrupt{"$type $f->{name}"} = [ $type, $f ] if $fault < 0.2;
+	store_file($type, $f, $data);
+	return;
+}
+
+# A full dataset's checkpoint.json, once published, by feed.
+my %checkpoint_json;
+
+# Before the feed's first sync, an unreadable checkpoint.json means no full
+# dataset yet; after it, deltas go on and the dataset is not read again.
+sub corrupt_checkpoint_json
+{
+	my ($type) = @_;
+	my $checkpoint = $checkpoint_json{$type};
+	$stored_corrupt{"$type $checkpoint->{name}"} = [ $type, $checkpoint ];
+	$fault_counts{'corrupt checkpoint.json'}++;
+	store_file($type, { name => $checkpoint->{name} }, pick('{"until": ', '{"until": "soon"}', "\xff\xfe", ''));
+	return;
+}
+
 sub publish
 {
 	my ($type) = @_;
 	my $f = $files{$type}[ $published{$type}++ ];
+	if ($f->{members})
+	{
+		store_v3($type, $f);
+		return if $f->{delta};
+		# the whole full dataset, then its checkpoint.json
+		store_v3($type, $files{$type}[ $published{$type}++ ])
+		  while $published{$type} < @{ $files{$type} } && !$files{$type}[ $published{$type} ]{delta};
+		(my $dir = $f->{name}) =~ s{/[^/]+$}{};
+		$checkpoint_json{$type} = { name => "$dir/checkpoint.json", lines => [qq({"until": $v3_until})] };
+		rand() < 0.2 ? corrupt_checkpoint_json($type) : store_file($type, $checkpoint_json{$type},
+			file_bytes($checkpoint_json{$type}));
+		return;
+	}
 	my $data = file_bytes($f);
 	if ($f->{gzip} && $f->{name} =~ /\.gz$/ && rand() < 0.15)
 	{
@@ -287,7 +442,7 @@ sub state_after
 sub expected_rows
 {
 	my ($checkpoints) = @_;
-	my @rows;
+	my (@rows, %state);
 	for my $type (sort keys %files)
 	{
 		my $cp = $checkpoints->{$type} or next;
@@ -297,25 +452,39 @@ sub expected_rows
 			last if $f->{sequence} > $cp->[0] || ($f->{sequence} == $cp->[0] && $f->{chunk} > $cp->[1]);
 			$last++;
 		}
-		next if $last < 0;
-		push @rows, map { ref $_ ? @$_ : $_ } values %{ state_after($type, $last) };
+		$state{$type} = state_after($type, $last) if $last >= 0;
 	}
+	# a package's v3 record answers before its v2 record
+	for my $type (keys %registry)
+	{
+		my $v3 = delete $state{"v3 $type"} or next;
+		$state{$type} = { %{ $state{$type} // {} }, %$v3 };
+	}
+	push @rows, map { ref $_ ? @$_ : $_ } values %$_ for values %state;
 	return sort @rows;
 }
+
+# The campaign's name of a feed of pkgmeta_checkpoints(): the purl type of v2
+# licenses, "v3 <purl type>" and "malware <purl type>" of the v3 feeds, else
+# the data type.
+my $feed_label = q{CASE WHEN data_type = 'licenses' AND version_format = 'v2' THEN purl_type
+	WHEN data_type = 'licenses' THEN 'v3 ' || purl_type
+	WHEN data_type = 'malware_advisories' THEN 'malware ' || purl_type ELSE data_type END};
 
 # One snapshot: the checkpoints, then the rows, in one REPEATABLE READ
 # transaction, so both are of the same moment.
 my $snapshot_sql = q{
 BEGIN ISOLATION LEVEL REPEATABLE READ;
-SELECT 'checkpoint|' || CASE WHEN data_type = 'licenses' THEN purl_type ELSE data_type END
-	|| '|' || sequence || '|' || chunk
-	FROM pkgmeta_checkpoints() WHERE version_format = 'v2';
+SELECT 'checkpoint|' || } . $feed_label . q{ || '|' || sequence || '|' || chunk FROM pkgmeta_checkpoints();
 SELECT purl_type || '|' || name || '|'
 	|| coalesce(lowest_version, '<null>') || '|' || coalesce(highest_version, '<null>') || '|'
 	|| array_to_string(default_licenses, ',') || '|' || other_licenses::text
 	FROM pkgmeta.package_licenses;
 SELECT advisory_id || '|' || source || '|' || title || '|' || purl_type || '|' || name || '|' || affected_range
 	FROM pkgmeta.affected_packages;
+SELECT 'malware|' || a.advisory_id || '|' || a.title || '|' || t.name || '|' || p.name || '|' || p.affected_range
+	FROM pkgmeta.malware_advisories a JOIN pkgmeta.malware_packages p ON p.advisory = a.id
+	JOIN pkgmeta.purl_types t ON t.id = p.purl_type;
 SELECT 'cve|' || cve || '|' || epss_score || '|' || known_exploited FROM pkgmeta.cve_enrichment;
 SELECT 'staged|' || (SELECT count(*) FROM pkgmeta.staging);
 SELECT 'unnamed|' || count(*) FROM pkgmeta.sync_errors WHERE object IS NULL;
@@ -380,6 +549,15 @@ sub reader_check
 
 # ---- the rounds --------------------------------------------------------------
 
+sub service_control
+{
+	my ($path, $body) = @_;
+	my $r = HTTP::Tiny->new(timeout => 30)->post("$pds_endpoint$path",
+		{ content => JSON::PP->new->encode($body) });
+	die "pds_server.py $path: $r->{status}" unless $r->{success};
+	return;
+}
+
 # A random network fault for object $f; permanent ones (no "times") last until cleared.
 sub random_fault
 {
@@ -402,15 +580,14 @@ sub random_fault
 
 sub applied_through
 {
-	return { map { my ($t, $d, $s, $c) = split /\|/; (($d eq 'licenses' ? $t : $d) => "$s/$c") } split /\n/,
-		query($node, q{SELECT purl_type, data_type, sequence, chunk FROM pkgmeta_checkpoints()
-			WHERE version_format = 'v2'}) };
+	return { map { my ($feed, $s, $c) = split /\|/; ($feed => "$s/$c") } split /\n/,
+		query($node, qq{SELECT $feed_label || '|' || sequence || '|' || chunk FROM pkgmeta_checkpoints()}) };
 }
 
 # The sync's sessions: CALLs of the campaign, or the worker (never started here).
 my $sync_sessions = q{pid <> pg_backend_pid() AND (query LIKE 'pkgmeta sync%' OR query LIKE 'CALL pkgmeta_sync%')};
 
-my ($injected, $kills_mid_file, $kills_between, %permanent) = (0, 0, 0);
+my ($kills_mid_file, $kills_between, %permanent) = (0, 0);
 my $per_round = 1.5 * (map { @$_ } values %files) / $rounds;
 for my $round (1 .. $rounds)
 {
@@ -418,6 +595,8 @@ for my $round (1 .. $rounds)
 	{
 		publish($type) if $published{$type} < @{ $files{$type} } && rand() < $per_round / 4;
 	}
+	corrupt_checkpoint_json($_)
+	  for grep { !$stored_corrupt{"$_ $checkpoint_json{$_}{name}"} && rand() < 0.05 } sort keys %checkpoint_json;
 	# network faults go to the published license objects not applied yet
 	my $through = applied_through();
 	my @pending;
@@ -434,7 +613,6 @@ for my $round (1 .. $rounds)
 		my $f = pick(@pending);
 		$faults{ $f->{name} } = random_fault($f);
 		$fault_counts{ $faults{ $f->{name} }{kind} }++;
-		$injected++;
 	}
 	# rounds with a kill slow most pending bodies down, so that kills land
 	# in mid-file as often as between files
@@ -447,6 +625,20 @@ for my $round (1 .. $rounds)
 		}
 	}
 	$gcs->set_faults(\%faults);
+	# the service answers an error status for a v3 archive not applied yet,
+	# or for its API, for the first few requests
+	my %service_faults;
+	for my $type (grep { /^v3 / && rand() < 0.3 } sort keys %files)
+	{
+		my ($s, $c) = split m{/}, $through->{$type} // '-1/-1';
+		my @v3_pending = grep { $_->{sequence} > $s || ($_->{sequence} == $s && $_->{chunk} > $c) }
+		  @{ $files{$type} }[ 0 .. $published{$type} - 1 ];
+		my $path = @v3_pending && rand() < 0.8 ? '/_files/licenses/' . pick(@v3_pending)->{name}
+		  : '/v1/licenses/' . pick('all', 'delta');
+		$service_faults{$path} = { status => pick(500, 503, 429, 404), times => 1 + int(rand(4)) };
+		$fault_counts{'v3 service status'}++;
+	}
+	service_control('/_faults', \%service_faults);
 
 	# the sync runs in its own session while readers check snapshots; in
 	# some rounds it is killed after a random time
@@ -503,6 +695,7 @@ for my $key (sort keys %stored_corrupt)
 	store_file($type, $f, file_bytes($f));
 }
 $gcs->set_faults({});
+service_control('/_faults', {});
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the final sync without faults ends normally') or diag $notices;
 is_deeply(applied_through(),
@@ -513,7 +706,9 @@ ok(query($node, q{SELECT count(*) FROM pkgmeta.sync_errors WHERE line IS NOT NUL
 	'bad lines were reported');
 ok($reader_checks > 0, 'readers checked snapshots while syncs ran');
 
-my $line = "seed $seed, rounds: $rounds, faults injected: " . ($injected + ($fault_counts{'stored corrupt gzip'} // 0))
+my $faults_total = 0;
+$faults_total += $_ for values %fault_counts;
+my $line = "seed $seed, rounds: $rounds, faults injected: $faults_total"
   . ' (' . join(', ', map { "$_ $fault_counts{$_}" } sort keys %fault_counts) . ')'
   . ", kills mid-file: $kills_mid_file, kills between files: $kills_between"
   . ", reader checks: $reader_checks, reader mismatches: $reader_mismatches, mismatches: $mismatches";
@@ -523,5 +718,6 @@ is($mismatches, 0, 'no round left the tables different from the checkpoints');
 is($reader_mismatches, 0, 'no reader saw a state other than at a file boundary');
 
 $gcs->stop;
+$pds->kill_kill;
 $node->stop;
 done_testing();

@@ -9,13 +9,14 @@ use Exporter 'import';
 use File::Path qw(make_path);
 use File::Basename qw(dirname);
 use IO::Compress::Gzip qw(gzip $GzipError);
+use IPC::Run ();
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(new_node new_mirror write_object record sync_notices query reconfigure
-  write_big_files worker_pid write_v3_archive v3_record);
+  write_big_files worker_pid write_v3_archive v3_record start_pds_server);
 
 # A started cluster with pkgmeta preloaded and created in database postgres.
 # The background worker syncs only on request unless conf sets
@@ -105,6 +106,22 @@ sub v3_record
 	$r{other_licenses} = [ map { { %{ $set->($_) }, versions => $_->[2] } } @{ $f{other} } ]
 	  if $f{other};
 	return JSON::PP->new->canonical->encode(\%r);
+}
+
+# test/servers/pds_server.py serving $root (the offline v3 layout below
+# licenses/ and malware/) to requests with $token: (its IPC::Run handle, to
+# kill_kill at the end; its endpoint).
+sub start_pds_server
+{
+	my ($root, $token) = @_;
+	my ($in, $out, $err) = ('', '', '');
+	my $h = IPC::Run::start([ '/usr/bin/python3', "$ENV{PKGMETA_SRC}/test/servers/pds_server.py",
+		'--root', $root, '--token', $token, '--exit-on-eof' ], \$in, \$out, \$err);
+	my $timer = IPC::Run::timer(30);
+	$timer->start;
+	$h->pump until $out =~ /\n/ || $timer->is_expired;
+	my ($port) = $out =~ /^(\d+)\n/ or die "pds_server.py: $err";
+	return ($h, "http://127.0.0.1:$port");
 }
 
 # Runs CALL pkgmeta_sync(args); returns (exit code, notices and errors).

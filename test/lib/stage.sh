@@ -65,7 +65,9 @@ stage_build() {
 # runs every server process under valgrind (children included: backends and
 # workers are forks), with test/valgrind.supp (the server's known false
 # positives).  Each process logs to $MEMCHECK_LOG_DIR/vg.<pid>; ./run counts
-# the errors whose stack passes through pkgmeta.
+# the errors whose stack passes through pkgmeta.  Leaks are checked too
+# (definitely lost at exit): libarchive, libcurl and zlib allocate with
+# malloc, outside the memory contexts that a rollback frees.
 # (AddressSanitizer preloaded into this Debian server deadlocks in
 # bindtextdomain at startup, so valgrind it is.)
 stage_valgrind_server() {
@@ -76,6 +78,7 @@ stage_valgrind_server() {
 	cat >"$PGBIN/postgres" <<WRAPPER
 #!/bin/sh
 exec valgrind --quiet --trace-children=yes --error-limit=no --num-callers=40 \\
+	--leak-check=full --show-leak-kinds=definite \\
 	--read-var-info=no --suppressions="$SRC/test/valgrind.supp" \\
 	--log-file="$MEMCHECK_LOG_DIR/vg.%p" \\
 	"$PGBIN/postgres.real" "\$@"

@@ -5,7 +5,6 @@
 # token's headers on API requests only, and the token never shown nor logged.
 use strict;
 use warnings;
-use IPC::Run;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64url);
 use HTTP::Tiny;
@@ -25,14 +24,7 @@ write_v3_archive($lic, "npm/deltas/$_.tar.zst", [ '00000001.ndjson', [ v3_record
 make_path_only("$lic/pypi");    # a registry without a published snapshot: 503
 sub make_path_only { require File::Path; File::Path::make_path($_[0]) }
 
-my ($in, $out, $err) = ('', '', '');
-my $h = IPC::Run::start([ '/usr/bin/python3', "$ENV{PKGMETA_SRC}/test/servers/pds_server.py",
-	'--root', $root, '--token', $token, '--exit-on-eof' ], \$in, \$out, \$err);
-my $timer = IPC::Run::timer(30);
-$timer->start;
-$h->pump until $out =~ /\n/ || $timer->is_expired;
-my ($port) = $out =~ /^(\d+)\n/ or die "pds_server.py: $err";
-my $endpoint = "http://127.0.0.1:$port";
+my ($h, $endpoint) = start_pds_server($root, $token);
 my $http = HTTP::Tiny->new(timeout => 30);
 my $control = sub {
 	my ($method, $path, $body) = @_;
