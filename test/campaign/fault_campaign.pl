@@ -10,6 +10,9 @@
 # round, and in every reader's snapshot, the tables must hold exactly what
 # the corpus files up to the checkpoints of that moment say: nothing lost,
 # nothing extra, nothing twice, never half a file.
+# Watched inventories change between and during syncs; after every round
+# their open findings must equal a recomputation from the components and
+# advisories stored.
 #
 #   PKGMETA_CAMPAIGN_ROUNDS=1000 PKGMETA_CAMPAIGN_SEED=42 ./run test t/090_fault_campaign.pl
 #
@@ -547,6 +550,77 @@ sub reader_check
 	return;
 }
 
+# ---- watched inventories ------------------------------------------------------
+
+# A few inventories watch components of the corpus's npm packages; rounds
+# change them (versions up or down, components gone or new), now and then
+# while the sync runs.  After every round their open findings must equal a
+# recomputation from the watched components and the advisories stored.
+my @inventories = map { "inventory-$_" } 1 .. 3;
+my %components = map { ($_ => {}) } @inventories;
+
+sub sbom_of
+{
+	my ($inventory) = @_;
+	my $c = $components{$inventory};
+	return JSON::PP->new->canonical->encode({ bomFormat => 'CycloneDX', specVersion => '1.5',
+		components => [ map { { 'bom-ref' => $_, purl => $c->{$_} } } sort keys %$c ] });
+}
+
+# The inventory's next SBOM: a tenth of its components change version, a
+# few go and a few come.
+sub change_inventory
+{
+	my ($inventory) = @_;
+	my $c = $components{$inventory};
+	my $purl = sub { "pkg:npm/pkg-$_[0]\@" . int(rand(6)) . '.' . int(rand(9)) . '.0' };
+	for my $ref (sort keys %$c)
+	{
+		if (rand() < 0.05) { delete $c->{$ref} }
+		elsif (rand() < 0.1) { $c->{$ref} = $purl->((split /-/, $ref)[1]) }
+	}
+	for (1 .. (%$c ? 5 : 150))
+	{
+		my $n = int(rand($pool));
+		$c->{"c-$n"} //= $purl->($n);
+	}
+	return "SELECT components FROM pkgmeta_watch('$inventory', \$sbom\$" . sbom_of($inventory)
+	  . "\$sbom\$::jsonb)";
+}
+
+my ($findings_checks, $findings_mismatches) = (0, 0);
+
+# Open findings the sync or the watches left, against the truth recomputed.
+sub check_findings
+{
+	my ($what) = @_;
+	my $diff = query($node, q{
+		WITH truth AS (
+			SELECT i.name AS inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source
+			  FROM pkgmeta.inventories i,
+			       LATERAL pkgmeta.vulnerability_matches(ARRAY(
+			           SELECT ROW(c.bom_ref, c.purl, t.name, c.purl_type, c.name, c.version,
+			                      c.distro)::pkgmeta.lookup_request
+			             FROM pkgmeta.watched_components c
+			             JOIN pkgmeta.purl_types t ON t.id = c.purl_type
+			            WHERE c.inventory = i.name)) m
+			 WHERE m.affected),
+		open AS (
+			SELECT inventory, bom_ref, purl, kind, advisory_id, source
+			  FROM pkgmeta.findings WHERE resolved_at IS NULL)
+		SELECT string_agg(d, E'\n') FROM (
+			(SELECT 'missing ' || t::text AS d FROM (TABLE truth EXCEPT ALL TABLE open) t)
+			UNION ALL
+			(SELECT 'extra ' || o::text FROM (TABLE open EXCEPT ALL TABLE truth) o)
+			LIMIT 10) x});
+	$findings_checks++;
+	return 1 if $diff eq '';
+	$findings_mismatches++;
+	diag("$what, findings: $_") for split /\n/, $diff;
+	return 0;
+}
+query($node, change_inventory($_)) for @inventories;
+
 # ---- the rounds --------------------------------------------------------------
 
 sub service_control
@@ -640,6 +714,24 @@ for my $round (1 .. $rounds)
 	}
 	service_control('/_faults', \%service_faults);
 
+	# inventories change before the sync, and one may while it runs
+	for my $inventory (@inventories)
+	{
+		if (%{ $components{$inventory} } && rand() < 0.05)
+		{
+			query($node, "SELECT pkgmeta_unwatch('$inventory')");
+			$components{$inventory} = {};
+		}
+		elsif (rand() < 0.2)
+		{
+			query($node, change_inventory($inventory));
+		}
+	}
+	my ($watch_out, $watch_err) = ('', '');
+	my $watch = rand() < 0.3 ? IPC::Run::start(
+		[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c', change_inventory(pick(@inventories)) ],
+		'>', \$watch_out, '2>', \$watch_err) : undef;
+
 	# the sync runs in its own session while readers check snapshots; in
 	# some rounds it is killed after a random time
 	my ($out, $err) = ('', '');
@@ -671,7 +763,9 @@ for my $round (1 .. $rounds)
 		$mid_file eq 't' ? $kills_mid_file++ : $kills_between++;
 	}
 	$call->finish;
+	$watch->finish if $watch;    # it fails only when the server was shut down
 	check_state("round $round");
+	check_findings("round $round");
 
 	# permanent faults go away now and then, so later rounds make progress;
 	# so do corrupt stored files
@@ -705,17 +799,23 @@ ok(check_state('final'), 'the tables hold the complete corpus');
 ok(query($node, q{SELECT count(*) FROM pkgmeta.sync_errors WHERE line IS NOT NULL}) > 0,
 	'bad lines were reported');
 ok($reader_checks > 0, 'readers checked snapshots while syncs ran');
+ok(check_findings('final'), 'the open findings equal their recomputation');
+ok(query($node, q{SELECT count(*) FROM pkgmeta.findings WHERE resolved_at IS NULL}) > 0
+	  && query($node, q{SELECT count(*) FROM pkgmeta.findings WHERE resolved_at IS NOT NULL}) > 0,
+	'findings were opened and resolved');
 
 my $faults_total = 0;
 $faults_total += $_ for values %fault_counts;
 my $line = "seed $seed, rounds: $rounds, faults injected: $faults_total"
   . ' (' . join(', ', map { "$_ $fault_counts{$_}" } sort keys %fault_counts) . ')'
   . ", kills mid-file: $kills_mid_file, kills between files: $kills_between"
-  . ", reader checks: $reader_checks, reader mismatches: $reader_mismatches, mismatches: $mismatches";
+  . ", reader checks: $reader_checks, reader mismatches: $reader_mismatches, mismatches: $mismatches"
+  . ", findings checks: $findings_checks, findings mismatches: $findings_mismatches";
 print "# $line\n";
 diag($line);
 is($mismatches, 0, 'no round left the tables different from the checkpoints');
 is($reader_mismatches, 0, 'no reader saw a state other than at a file boundary');
+is($findings_mismatches, 0, 'no round left open findings other than their recomputation');
 
 $gcs->stop;
 $pds->kill_kill;
