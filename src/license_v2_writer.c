@@ -22,6 +22,9 @@
 #include "staging.h"
 #include "store.h"
 
+/* pkgmeta.packages as the extension makes it */
+#define PACKAGES_COLUMNS 6
+
 typedef struct LicenseV2Writer
 {
 	PurlTypeId	purl_type;
@@ -89,7 +92,7 @@ license_v2_begin_file(const FeedKey *key)
 	w->staging = staging_open("staging");
 	w->exception_type = get_element_type(TupleDescAttr(staging_desc(w->staging), 5)->atttypid);
 	w->exception_desc = lookup_rowtype_tupdesc_copy(w->exception_type, -1);
-	w->direct = package_writer_begin(key->purl_type, sync_cxt);
+	w->direct = package_writer_begin("packages", PACKAGES_COLUMNS, key->purl_type, sync_cxt);
 	return w;
 }
 
@@ -130,8 +133,8 @@ license_v2_write(void *writer, int64 line_number)
 	const V2Record *rec = decoded;
 	MemoryContext old = MemoryContextSwitchTo(w->direct ? package_writer_row_context(w->direct)
 											  : staging_row_context(w->staging));
-	Datum		values[6];
-	bool		nulls[6] = {false};
+	Datum		values[PACKAGES_COLUMNS];
+	bool		nulls[PACKAGES_COLUMNS] = {false};
 	Datum	   *exceptions;
 	char	   *name;
 	size_t		name_len;

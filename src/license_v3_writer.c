@@ -1,10 +1,13 @@
 /*
  * license_v3_writer.c
- *     The writer of v3 license records: rows of one archive go to the
- *     staging table pkgmeta.v3_staging, and one INSERT ... ON CONFLICT
- *     merges them into pkgmeta.v3_packages, keeping the last record per
- *     package.  Identifiers are stored as license ids, as for v2; each
- *     set's expressions are kept combined into one expression.
+ *     The writer of v3 license records: each record becomes a v3_packages
+ *     row formed here that package_writer.c writes straight into
+ *     pkgmeta.v3_packages, as v2 records go into packages.  Where that
+ *     cannot be (a v3_packages table the site changed), rows of one archive
+ *     go to the staging table pkgmeta.v3_staging and one INSERT ... ON
+ *     CONFLICT merges them, keeping the last record per package.
+ *     Identifiers are stored as license ids, as for v2; each set's
+ *     expressions are kept combined into one expression.
  */
 #include "postgres.h"
 
@@ -18,20 +21,26 @@
 
 #include "decode_v3.h"
 #include "license_ids.h"
+#include "package_writer.h"
 #include "purl.h"
 #include "record_kind.h"
 #include "staging.h"
 #include "store.h"
 
+/* pkgmeta.v3_packages as the extension makes it */
+#define V3_PACKAGES_COLUMNS 8
+
 typedef struct LicenseV3Writer
 {
 	PurlTypeId	purl_type;
+	PackageWriter *direct;		/* NULL: through the staging table */
 	StagingTable *staging;
 	Oid			exception_type;
 	TupleDesc	exception_desc;
 	int64		order;			/* staging order across the archive's members */
 } LicenseV3Writer;
 
+static MemoryContext sync_cxt = NULL;
 static V3Record *decoded = NULL;
 static SPIPlanPtr plan_merge = NULL;
 
@@ -40,6 +49,7 @@ license_v3_begin_sync(void)
 {
 	Oid			merge_args[] = {INT2OID};
 
+	sync_cxt = CurrentMemoryContext;
 	decoded = palloc(sizeof(V3Record));
 	v3_record_init(decoded);
 	plan_merge = store_keep_plan(
@@ -73,7 +83,9 @@ static void
 license_v3_end_sync(void)
 {
 	store_free_plan(&plan_merge);
+	package_writer_forget_new_type();
 	decoded = NULL;
+	sync_cxt = NULL;
 }
 
 static const char *
@@ -88,9 +100,12 @@ license_v3_begin_file(const FeedKey *key)
 	LicenseV3Writer *w = palloc0(sizeof(LicenseV3Writer));
 
 	w->purl_type = key->purl_type;
+	/* the staging table's composite type serves the direct writer too */
 	w->staging = staging_open("v3_staging");
 	w->exception_type = get_element_type(TupleDescAttr(staging_desc(w->staging), 5)->atttypid);
 	w->exception_desc = lookup_rowtype_tupdesc_copy(w->exception_type, -1);
+	w->direct = package_writer_begin("v3_packages", V3_PACKAGES_COLUMNS, key->purl_type,
+									 sync_cxt);
 	return w;
 }
 
@@ -160,9 +175,10 @@ license_v3_write(void *writer, int64 line_number)
 {
 	LicenseV3Writer *w = writer;
 	const V3Record *rec = decoded;
-	MemoryContext old = MemoryContextSwitchTo(staging_row_context(w->staging));
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	MemoryContext old = MemoryContextSwitchTo(w->direct ? package_writer_row_context(w->direct)
+											  : staging_row_context(w->staging));
+	Datum		values[V3_PACKAGES_COLUMNS];
+	bool		nulls[V3_PACKAGES_COLUMNS] = {false};
 	Datum	   *exceptions = palloc(sizeof(Datum) * Max(rec->ntuples, 1));
 	Datum	   *expressions = palloc(sizeof(Datum) * Max(rec->ntuples, 1));
 	bool	   *expression_nulls = palloc(sizeof(bool) * Max(rec->ntuples, 1));
@@ -171,7 +187,6 @@ license_v3_write(void *writer, int64 line_number)
 	char	   *name = palloc(rec->name.len + 1);
 	size_t		name_len;
 
-	values[0] = Int64GetDatum(++w->order);
 	name_len = purl_normalize_name(w->purl_type, v3_span_ptr(rec, rec->name), rec->name.len,
 								   name);
 	values[1] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
@@ -201,15 +216,29 @@ license_v3_write(void *writer, int64 line_number)
 	values[7] = PointerGetDatum(construct_md_array(expressions, expression_nulls,
 												   rec->ntuples > 0 ? 1 : 0, dims, lbs,
 												   TEXTOID, -1, false, TYPALIGN_INT));
-	staging_insert(w->staging, values, nulls, old);
+
+	/* column 1: the purl type in v3_packages, the staging order in v3_staging */
+	if (w->direct != NULL)
+	{
+		values[0] = Int16GetDatum(w->purl_type);
+		package_writer_add(w->direct, values, nulls);
+		MemoryContextSwitchTo(old);
+		package_writer_end_row(w->direct);
+	}
+	else
+	{
+		values[0] = Int64GetDatum(++w->order);
+		staging_insert(w->staging, values, nulls, old);
+	}
 }
 
 static int64
 license_v3_finish_file(void *writer)
 {
 	LicenseV3Writer *w = writer;
+	int64		written = w->direct != NULL ? package_writer_finish(w->direct) : 0;
 
-	return staging_merge(w->staging, plan_merge, Int16GetDatum(w->purl_type));
+	return written + staging_merge(w->staging, plan_merge, Int16GetDatum(w->purl_type));
 }
 
 const RecordKind license_v3_kind = {
