@@ -16,15 +16,12 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/typcache.h"
 
 #include "decode_v3.h"
 #include "license_ids.h"
-#include "package_writer.h"
+#include "package_sink.h"
 #include "purl.h"
 #include "record_kind.h"
-#include "staging.h"
 #include "store.h"
 
 /* pkgmeta.v3_packages as the extension makes it */
@@ -33,10 +30,7 @@
 typedef struct LicenseV3Writer
 {
 	PurlTypeId	purl_type;
-	PackageWriter *direct;		/* NULL: through the staging table */
-	StagingTable *staging;
-	Oid			exception_type;
-	TupleDesc	exception_desc;
+	PackageSink sink;
 	int64		order;			/* staging order across the archive's members */
 } LicenseV3Writer;
 
@@ -100,12 +94,8 @@ license_v3_begin_file(const FeedKey *key)
 	LicenseV3Writer *w = palloc0(sizeof(LicenseV3Writer));
 
 	w->purl_type = key->purl_type;
-	/* the staging table's composite type serves the direct writer too */
-	w->staging = staging_open("v3_staging");
-	w->exception_type = get_element_type(TupleDescAttr(staging_desc(w->staging), 5)->atttypid);
-	w->exception_desc = lookup_rowtype_tupdesc_copy(w->exception_type, -1);
-	w->direct = package_writer_begin("v3_packages", V3_PACKAGES_COLUMNS, key->purl_type,
-									 sync_cxt);
+	package_sink_open(&w->sink, "v3_packages", V3_PACKAGES_COLUMNS, "v3_staging",
+					  key->purl_type, sync_cxt);
 	return w;
 }
 
@@ -175,8 +165,7 @@ license_v3_write(void *writer, int64 line_number)
 {
 	LicenseV3Writer *w = writer;
 	const V3Record *rec = decoded;
-	MemoryContext old = MemoryContextSwitchTo(w->direct ? package_writer_row_context(w->direct)
-											  : staging_row_context(w->staging));
+	MemoryContext old = MemoryContextSwitchTo(package_sink_row_context(&w->sink));
 	Datum		values[V3_PACKAGES_COLUMNS];
 	bool		nulls[V3_PACKAGES_COLUMNS] = {false};
 	Datum	   *exceptions = palloc(sizeof(Datum) * Max(rec->ntuples, 1));
@@ -207,38 +196,28 @@ license_v3_write(void *writer, int64 line_number)
 
 		fields[0] = license_array(rec, &t->set);
 		fields[1] = text_array(rec, t->first_version, t->nversions);
-		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->exception_desc, fields, fnulls));
+		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->sink.exception_desc, fields,
+														  fnulls));
 		expression_nulls[i] = !combined_expression(rec, &t->set, &expressions[i]);
 	}
-	values[5] = PointerGetDatum(construct_array(exceptions, rec->ntuples, w->exception_type,
-												-1, false, TYPALIGN_DOUBLE));
+	values[5] = PointerGetDatum(construct_array(exceptions, rec->ntuples,
+												w->sink.exception_type, -1, false,
+												TYPALIGN_DOUBLE));
 	nulls[6] = !combined_expression(rec, &rec->default_set, &values[6]);
 	values[7] = PointerGetDatum(construct_md_array(expressions, expression_nulls,
 												   rec->ntuples > 0 ? 1 : 0, dims, lbs,
 												   TEXTOID, -1, false, TYPALIGN_INT));
 
-	/* column 1: the purl type in v3_packages, the staging order in v3_staging */
-	if (w->direct != NULL)
-	{
-		values[0] = Int16GetDatum(w->purl_type);
-		package_writer_add(w->direct, values, nulls);
-		MemoryContextSwitchTo(old);
-		package_writer_end_row(w->direct);
-	}
-	else
-	{
-		values[0] = Int64GetDatum(++w->order);
-		staging_insert(w->staging, values, nulls, old);
-	}
+	/* staged rows are ordered across the archive's members */
+	package_sink_write(&w->sink, values, nulls, ++w->order, old);
 }
 
 static int64
 license_v3_finish_file(void *writer)
 {
 	LicenseV3Writer *w = writer;
-	int64		written = w->direct != NULL ? package_writer_finish(w->direct) : 0;
 
-	return written + staging_merge(w->staging, plan_merge, Int16GetDatum(w->purl_type));
+	return package_sink_finish(&w->sink, plan_merge);
 }
 
 const RecordKind license_v3_kind = {

@@ -234,12 +234,7 @@ is(query($node, q{SELECT highest_version FROM pkgmeta.v3_packages WHERE name = '
 	'a changed one is');
 
 # a trigger of the site's own on v3_packages: rows go through SQL and fire it
-query($node, q{
-	CREATE TABLE public.v3_log (name text);
-	CREATE FUNCTION public.log_v3() RETURNS trigger LANGUAGE plpgsql AS
-		$$BEGIN INSERT INTO public.v3_log VALUES (NEW.name); RETURN NEW; END$$;
-	CREATE TRIGGER log_v3 AFTER INSERT OR UPDATE ON pkgmeta.v3_packages
-		FOR EACH ROW EXECUTE FUNCTION public.log_v3()});
+log_writes($node, 'v3_packages', 'v3_log');
 write_v3_archive($root, 'v3/cargo/deltas/700.tar.zst',
 	[ '00000001.ndjson', [ v3_record('kept', highest => '1'), v3_record('trig', highest => '1'),
 		v3_record('twice', highest => '4') ] ],
@@ -252,7 +247,7 @@ is(query($node, q{SELECT string_agg(name || '|' || highest_version, ',' ORDER BY
 is(query($node, q{SELECT string_agg(name, ',' ORDER BY name) FROM public.v3_log}), 'trig,twice',
 	'the trigger fired once per written package');
 is(query($node, q{SELECT count(*) FROM pkgmeta.v3_staging}), '0', 'the staging table is left empty');
-query($node, q{DROP TRIGGER log_v3 ON pkgmeta.v3_packages});
+query($node, q{DROP TRIGGER v3_log ON pkgmeta.v3_packages});
 
 # a registry without v3/ falls back to v2 when only v3 is asked for
 reconfigure($node, 'pkgmeta.version_formats' => 'v3');
