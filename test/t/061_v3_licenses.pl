@@ -153,6 +153,8 @@ write_v3_archive($trunc, 'whole.tar.zst', [ '00000001.ndjson', [ map { v3_record
 my $tar = `zstd -dc $trunc/whole.tar.zst`;
 for my $case (
 	[ 'truncated tar', substr($tar, 0, 700), qr{corrupt or truncated} ],
+	[ 'truncated zstd', undef, qr{corrupt or truncated: its zstd data ends inside a frame} ],
+	[ 'not zstd', undef, qr{is not zstd-compressed} ],
 	[ 'not UTF-8', undef, qr{is not UTF-8 text} ],
 	[ 'archive bomb', undef, qr{inflates to more than} ])
 {
@@ -164,6 +166,16 @@ for my $case (
 		# an ignored member is inflated all the same to reach the next one
 		write_v3_archive($root, 'v3/npm/deltas/1200.tar.zst',
 			[ 'bomb.bin', "\0" x (64 * 1024 * 1024) ], [ '00000001.ndjson', [ v3_record('t1') ] ]);
+	}
+	elsif ($what eq 'truncated zstd')
+	{
+		my $path = write_v3_archive($root, 'v3/npm/deltas/1200.tar.zst',
+			[ '00000001.ndjson', [ map { v3_record("t$_") } 1 .. 200 ] ]);
+		truncate($path, (-s $path) - 20) or die "truncate: $!";
+	}
+	elsif ($what eq 'not zstd')
+	{
+		write_object($root, 'v3/npm/deltas/1200.tar.zst', raw => $tar);
 	}
 	elsif ($what eq 'not UTF-8')
 	{
