@@ -16,7 +16,6 @@
 #include "zstd_stream.h"
 
 #define READ_BLOCK (256 * 1024)
-#define SKIP_BLOCK (64 * 1024)
 
 struct ArchiveStream
 {
@@ -27,8 +26,6 @@ struct ArchiveStream
 	struct archive *ar;
 	char	   *block;			/* inflated bytes handed to libarchive */
 	bool		at_end;
-	bool		in_member;		/* a member's data may remain unread */
-	char	   *scratch;		/* where skipped data goes */
 
 	/*
 	 * An error the source or the inflating raised inside libarchive's read
@@ -93,7 +90,6 @@ archive_stream_open(Source *source, const SourceObject *object)
 	as->name = object->name;
 	as->cxt = CurrentMemoryContext;
 	as->block = palloc(READ_BLOCK);
-	as->scratch = palloc(SKIP_BLOCK);
 	as->reader = source->methods->open(source, object);
 	as->zstd = zstd_stream_open(source, as->reader, as->name);
 	as->ar = archive_read_new();
@@ -122,9 +118,11 @@ archive_stream_next_member(ArchiveStream *as)
 	{
 		int			rc;
 
-		/* skipped data is read through too: libarchive has no shortcut */
-		while (as->in_member && archive_stream_read(as, as->scratch, SKIP_BLOCK) > 0)
-			;
+		/*
+		 * What is left of the member is skipped by reading it through
+		 * archive_pull (there is no skip callback), so the inflate ratio
+		 * holds inside it too.
+		 */
 		rc = archive_read_next_header(as->ar, &entry);
 
 		if (rc == ARCHIVE_EOF)
@@ -134,7 +132,6 @@ archive_stream_next_member(ArchiveStream *as)
 		}
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
 			archive_fail(as, "reading a member header");
-		as->in_member = true;
 		if (archive_entry_filetype(entry) == AE_IFREG)
 			return archive_entry_pathname(entry);
 	}
@@ -150,8 +147,6 @@ archive_stream_read(ArchiveStream *as, char *buf, size_t cap)
 	n = archive_read_data(as->ar, buf, cap);
 	if (n < 0)
 		archive_fail(as, "reading member data");
-	if (n == 0)
-		as->in_member = false;
 	return (size_t) n;
 }
 

@@ -48,9 +48,9 @@
  * Names this run inserted into a purl type of one table that had no
  * packages there when the run first wrote to it: a name the filter has
  * never seen cannot be in the table, so a first sync rarely needs the
- * index lookup.  8 MB keeps false
- * positives near 1% up to about 6 million names; beyond that more names
- * are looked up, which is slower but no less right.
+ * index lookup.  8 MB keeps false positives near 1% up to about 6 million
+ * names; beyond that more names are looked up, which is slower but no
+ * less right.
  */
 #define NEW_TYPE_FILTER_BITS (UINT64CONST(1) << 26)
 #define NEW_TYPE_FILTER_BLOCK_BITS 512
