@@ -79,7 +79,7 @@ extern int	pkgmeta_max_inflate_ratio;
 /*
  * The largest zstd window a v3 archive may ask for, as a power of two: the
  * decoder holds the whole window, so this bounds a sync's memory.  2^25
- * (32 MB) admits the zstd program at every level but --ultra and --long;
+ * (32 MB) admits the zstd program up to level 19 (8 MB), not --long;
  * 10 and 31 are libzstd's bounds.
  */
 #define DEFAULT_MAX_ZSTD_WINDOW_LOG 25
