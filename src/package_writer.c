@@ -215,6 +215,7 @@ package_writer_begin(const char *relname, int ncolumns, PurlTypeId purl_type,
 					 MemoryContext run_cxt)
 {
 	Oid			relid = get_relname_relid(relname, get_namespace_oid("pkgmeta", false));
+	MemoryContext file_cxt = CurrentMemoryContext;
 	Relation	rel;
 	PackageWriter *pw;
 	Oid			pkey_oid;
@@ -237,6 +238,8 @@ package_writer_begin(const char *relname, int ncolumns, PurlTypeId purl_type,
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 	lock_purl_type(rel, purl_type);
 	in_new_type = track_new_type(rel, purl_type, run_cxt);
+	/* SPI leaves its procedure's context current: back to the file's */
+	MemoryContextSwitchTo(file_cxt);
 
 	pw = palloc0(sizeof(PackageWriter));
 	pw->rel = rel;
