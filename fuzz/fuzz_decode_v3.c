@@ -6,7 +6,9 @@
  *     a reason, the same way twice in a row; an accepted record has a name,
  *     a default set with a license or an expression, and every index and
  *     span inside the decoder's arrays and arena; for UTF-8 input an
- *     accepted line is JSON by the server's own parser.
+ *     accepted line is JSON by the server's own parser; the identifiers
+ *     read from an expression (spdx_expression.c) lie inside it, are at
+ *     most V3_MAX_ID_LENGTH long and are neither operators nor separators.
  */
 #include "postgres.h"
 
@@ -15,6 +17,29 @@
 #include "decode_v3.h"
 #include "record_limits.h"
 #include "shim.h"
+#include "spdx_expression.h"
+
+/* the expression an identifier must lie in */
+typedef struct ExpressionBounds
+{
+	const char *start;
+	size_t		len;
+} ExpressionBounds;
+
+static void
+check_id(void *arg, const char *id, size_t len)
+{
+	const ExpressionBounds *e = arg;
+
+	if (len < 1 || len > V3_MAX_ID_LENGTH || id < e->start || id + len > e->start + e->len)
+		shim_fail("an identifier outside its expression or too long");
+	for (size_t i = 0; i < len; i++)
+		if (id[i] == ' ' || id[i] == '(' || id[i] == ')' || id[i] == '\0')
+			shim_fail("an identifier holds a separator");
+	if ((len == 2 && strncasecmp(id, "OR", 2) == 0) || (len == 3 && strncasecmp(id, "AND", 3) == 0) ||
+		(len == 4 && strncasecmp(id, "WITH", 4) == 0))
+		shim_fail("an operator read as an identifier");
+}
 
 static void
 check_set(const V3Record *rec, const V3LicenseSet *set)
@@ -30,6 +55,13 @@ check_set(const V3Record *rec, const V3LicenseSet *set)
 
 		if (s.len < 1 || s.len > 50 || (uint64) s.off + s.len > (uint64) rec->arena.len)
 			shim_fail("license identifier span");
+	}
+	for (int i = 0; i < set->nexpressions; i++)
+	{
+		Span		s = rec->strings[set->first_expression + i];
+		ExpressionBounds e = {v3_span_ptr(rec, s), s.len};
+
+		spdx_expression_ids(e.start, e.len, V3_MAX_ID_LENGTH, check_id, &e);
 	}
 }
 

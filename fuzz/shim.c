@@ -122,6 +122,17 @@ pstrdup(const char *in)
 	return out;
 }
 
+char *
+pnstrdup(const char *in, Size size)
+{
+	size_t		len = strnlen(in, size);
+	char	   *out = palloc(len + 1);
+
+	memcpy(out, in, len);
+	out[len] = '\0';
+	return out;
+}
+
 void
 shim_free_all(void)
 {

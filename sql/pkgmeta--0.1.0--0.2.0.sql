@@ -225,7 +225,12 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- distribution applies to a request of that distribution (the OS rule,
 -- pkgmeta_distro_matches); to a request without one it is undecided where
 -- the version lies in its range.
-CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[])
+-- only_advisories and only_malware (ids of pkgmeta.advisories and
+-- pkgmeta.malware_advisories; NULL: all) restrict the candidates, for the
+-- sync's reconciliation of watched inventories.
+CREATE FUNCTION pkgmeta.vulnerability_matches(requests pkgmeta.lookup_request[],
+                                              only_advisories bigint[] DEFAULT NULL,
+                                              only_malware bigint[] DEFAULT NULL)
     RETURNS TABLE (bom_ref text, purl text, purl_type text, name text, version text,
                    advisory_id text, source text, cve text, title text,
                    affected_range text, fixed_versions text[], fix_version text,
@@ -262,6 +267,8 @@ AS $$
             JOIN pkgmeta.advisories a ON a.id OPERATOR(pg_catalog.=) ap.advisory
            WHERE ap.purl_type OPERATOR(pg_catalog.=) r.type_id
              AND ap.name OPERATOR(pg_catalog.=) r.name
+             AND (only_advisories IS NULL
+                  OR ap.advisory OPERATOR(pg_catalog.=) ANY (only_advisories))
              AND (ap.distro IS NULL OR r.distro IS NULL
                   OR @extschema@.pkgmeta_distro_matches(ap.distro, os.os_name, os.os_version))
           UNION ALL
@@ -273,6 +280,8 @@ AS $$
             JOIN pkgmeta.malware_advisories a ON a.id OPERATOR(pg_catalog.=) mp.advisory
            WHERE mp.purl_type OPERATOR(pg_catalog.=) r.type_id
              AND mp.name OPERATOR(pg_catalog.=) r.name
+             AND (only_malware IS NULL
+                  OR mp.advisory OPERATOR(pg_catalog.=) ANY (only_malware))
              AND a.withdrawn IS NULL
       ) m ON m.affected IS NOT FALSE
       LEFT JOIN pkgmeta.cve_enrichment e ON e.cve OPERATOR(pg_catalog.=) m.cve
@@ -437,7 +446,7 @@ COMMENT ON FUNCTION pkgmeta_sbom_vex(jsonb) IS
 GRANT EXECUTE ON FUNCTION
     pkgmeta.fix_version(smallint, text, text[]),
     pkgmeta.advisory_cve(jsonb),
-    pkgmeta.vulnerability_matches(pkgmeta.lookup_request[]),
+    pkgmeta.vulnerability_matches(pkgmeta.lookup_request[], bigint[], bigint[]),
     pkgmeta_vulnerabilities(text),
     pkgmeta_vulnerabilities(text, text, text, text),
     pkgmeta_bulk_vulnerabilities(text[], text[], text[], text[]),
@@ -687,3 +696,445 @@ GRANT EXECUTE ON FUNCTION
     pkgmeta_sbom_annotate(jsonb),
     pkgmeta.annotate_components(jsonb, jsonb)
     TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Watched inventories and their findings (doc/operations.md, Watching
+-- inventories).  An inventory (a project, a service, an image) is a set of
+-- components, each a lookup request kept under its bom-ref; a finding is a
+-- (component, advisory) pair whose version is affected (affected true: an
+-- undecided match is not a finding).  Findings follow both sides: a watch
+-- reconciles its inventory, and the sync, in each advisory or malware file's
+-- transaction, reconciles the advisories that file changed against only the
+-- components of their (purl type, name).  Resolved findings stay, with why,
+-- until pkgmeta.findings_retention.
+
+-- Watching is granted: members of pkgmeta_watcher (and of pkgmeta_admin) may.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pkgmeta_watcher') THEN
+        CREATE ROLE pkgmeta_watcher NOLOGIN;
+    END IF;
+END
+$$;
+
+-- Names are global: one role owns each.
+CREATE TABLE pkgmeta.inventories (
+    name       text PRIMARY KEY CHECK (pg_catalog.length(name) BETWEEN 1 AND 200),
+    owner      name NOT NULL DEFAULT CURRENT_USER,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+-- One lookup request per component (pkgmeta.lookup_request); purl_type NULL:
+-- a type outside the export, never matched.
+CREATE TABLE pkgmeta.watched_components (
+    inventory text NOT NULL REFERENCES pkgmeta.inventories ON DELETE CASCADE,
+    bom_ref   text NOT NULL,
+    purl      text NOT NULL,
+    purl_type smallint,
+    name      text,
+    version   text,
+    distro    text,
+    PRIMARY KEY (inventory, bom_ref)
+);
+-- the sync's candidates: the components of an advisory's packages
+CREATE INDEX ON pkgmeta.watched_components (purl_type, name);
+-- owner: the inventory's owner when the finding opened (row level security)
+CREATE TABLE pkgmeta.findings (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    inventory     text NOT NULL,
+    owner         name NOT NULL,
+    bom_ref       text NOT NULL,
+    purl          text NOT NULL,
+    kind          text NOT NULL CHECK (kind IN ('advisory', 'malware')),
+    advisory_id   text NOT NULL,
+    source        text NOT NULL,
+    first_seen_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    resolved_at   timestamptz,
+    resolution    text CHECK (resolution IN ('upgraded', 'removed', 'not affected', 'withdrawn')),
+    CHECK ((resolved_at IS NULL) = (resolution IS NULL))
+);
+CREATE UNIQUE INDEX findings_open_key ON pkgmeta.findings (inventory, bom_ref, kind, source, advisory_id)
+    WHERE resolved_at IS NULL;
+CREATE INDEX findings_open_by_advisory ON pkgmeta.findings (advisory_id, source, kind)
+    WHERE resolved_at IS NULL;
+-- pkgmeta.findings_retention's purge
+CREATE INDEX findings_resolved_at ON pkgmeta.findings (resolved_at) WHERE resolved_at IS NOT NULL;
+
+-- A role sees and changes its own inventories, components and findings; a
+-- member of pkgmeta_admin all of them.  Findings are written only by
+-- pkgmeta.reconcile_findings, which computes them from the data.
+ALTER TABLE pkgmeta.inventories ENABLE ROW LEVEL SECURITY;
+ALTER TABLE pkgmeta.watched_components ENABLE ROW LEVEL SECURITY;
+ALTER TABLE pkgmeta.findings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_inventories ON pkgmeta.inventories
+    USING (owner OPERATOR(pg_catalog.=) CURRENT_USER
+           OR pg_catalog.pg_has_role('pkgmeta_admin', 'MEMBER'));
+CREATE POLICY own_components ON pkgmeta.watched_components
+    USING (EXISTS (SELECT FROM pkgmeta.inventories i
+                    WHERE i.name OPERATOR(pg_catalog.=) inventory));
+CREATE POLICY own_findings ON pkgmeta.findings FOR SELECT
+    USING (owner OPERATOR(pg_catalog.=) CURRENT_USER
+           OR pg_catalog.pg_has_role('pkgmeta_admin', 'MEMBER'));
+REVOKE ALL ON pkgmeta.inventories, pkgmeta.watched_components, pkgmeta.findings FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON pkgmeta.inventories, pkgmeta.watched_components
+    TO pkgmeta_watcher, pkgmeta_admin;
+GRANT SELECT ON pkgmeta.findings TO pkgmeta_watcher, pkgmeta_admin;
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.inventories', '');
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.watched_components', '');
+SELECT pg_catalog.pg_extension_config_dump('pkgmeta.findings', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pkgmeta.findings', 'id'), '');
+
+-- Reconciles the open findings of a scope with the truth: those of one
+-- inventory (a watch; advisories and malware NULL), or those of some
+-- advisories (the sync; inventory NULL).  Opens the new matches, resolves
+-- the open findings no longer matched, with why, and notifies channel
+-- pkgmeta_findings (pkgmeta.notify_findings).  It computes the findings
+-- from the watched components and the advisories, so anyone allowed to
+-- run it can only bring them up to date.
+--
+-- Every lookup goes by index from what the scope holds (the lateral
+-- subqueries with OFFSET 0 stay parameterized index scans, and the updates
+-- take their rows by id), so the cost follows the matches and the open
+-- findings of the scope, never the size of the tables, whatever the
+-- statistics say of tables a file has just filled.
+--
+-- Watches and the sync must not miss each other's commits: a watch holds
+-- lock (pkgmeta, 2) shared from before it reads, the sync's reconciliation
+-- takes it exclusive before its statements read, and both run READ
+-- COMMITTED, so whichever comes second sees what the first committed.
+CREATE FUNCTION pkgmeta.reconcile_findings(inventory text, advisories bigint[], malware bigint[],
+                                           OUT opened bigint, OUT resolved bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the scope: components to match and the open findings to check
+    scope text := CASE WHEN inventory IS NOT NULL THEN $scope$
+        scope_components AS (
+            SELECT c.* FROM pkgmeta.watched_components c WHERE c.inventory = $1),
+        open AS (
+            SELECT f.* FROM pkgmeta.findings f
+             WHERE f.inventory = $1 AND f.resolved_at IS NULL)
+        $scope$ ELSE $scope$
+        changed AS (
+            SELECT 'advisory' AS kind, a.advisory_id, a.source
+              FROM pkgmeta.advisories a WHERE a.id = ANY ($2)
+            UNION ALL
+            SELECT 'malware', a.advisory_id, a.source
+              FROM pkgmeta.malware_advisories a WHERE a.id = ANY ($3)),
+        open AS (
+            SELECT f.* FROM changed k
+             CROSS JOIN LATERAL (
+                 SELECT f.* FROM pkgmeta.findings f
+                  WHERE (f.advisory_id, f.source, f.kind) = (k.advisory_id, k.source, k.kind)
+                    AND f.resolved_at IS NULL
+                 OFFSET 0) f),
+        scope_components AS (
+            SELECT c.* FROM (SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
+                              WHERE p.advisory = ANY ($2)
+                             UNION
+                             SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
+                              WHERE p.advisory = ANY ($3)) p
+             CROSS JOIN LATERAL (
+                 SELECT c.* FROM pkgmeta.watched_components c
+                  WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
+                 OFFSET 0) c
+            UNION
+            SELECT c.* FROM open o
+             CROSS JOIN LATERAL (
+                 SELECT c.* FROM pkgmeta.watched_components c
+                  WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
+                 OFFSET 0) c)
+        $scope$ END;
+    event record;
+    channel_on boolean := COALESCE(current_setting('pkgmeta.notify_findings', true), 'on')::boolean;
+    batch_inventory text;
+    batch text := '';
+    item text;
+BEGIN
+    IF inventory IS NULL THEN
+        PERFORM pg_advisory_xact_lock(1886087021, 2);
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(1886087021, 2);
+    END IF;
+    opened := 0;
+    resolved := 0;
+    FOR event IN EXECUTE 'WITH ' || scope || $core$,
+        truth AS (
+            SELECT DISTINCT ON (g.inventory, m.bom_ref, m.kind, m.source, m.advisory_id)
+                   g.inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source
+              FROM (SELECT c.inventory,
+                           array_agg(ROW(c.bom_ref, c.purl, t.name, c.purl_type, c.name,
+                                         c.version, c.distro)::pkgmeta.lookup_request) AS requests
+                      FROM scope_components c
+                      LEFT JOIN pkgmeta.purl_types t ON t.id = c.purl_type
+                     WHERE c.purl_type IS NOT NULL
+                     GROUP BY c.inventory) g
+             CROSS JOIN LATERAL pkgmeta.vulnerability_matches(g.requests, $2, $3) m
+             WHERE m.affected),
+        -- each open finding and each true match, paired where they agree (a
+        -- full join: hashed or merged, never a nested loop over both sides)
+        diff AS (
+            SELECT o.id AS open_id, o.purl AS open_purl, t.*
+              FROM truth t
+              FULL JOIN open o
+                ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
+                 = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)),
+        gone AS (
+            UPDATE pkgmeta.findings f
+               SET resolved_at = now(),
+                   resolution = CASE
+                       WHEN NOT EXISTS (
+                                SELECT FROM pkgmeta.watched_components c
+                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref))
+                            THEN 'removed'
+                       WHEN EXISTS (
+                                SELECT FROM pkgmeta.watched_components c
+                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)
+                                   AND c.purl <> f.purl)
+                            THEN 'upgraded'
+                       WHEN f.kind = 'advisory' AND NOT EXISTS (
+                                SELECT FROM pkgmeta.advisories a
+                                 WHERE (a.advisory_id, a.source) = (f.advisory_id, f.source))
+                            THEN 'withdrawn'
+                       WHEN f.kind = 'malware' AND NOT EXISTS (
+                                SELECT FROM pkgmeta.malware_advisories a
+                                 WHERE (a.advisory_id, a.source) = (f.advisory_id, f.source)
+                                   AND a.withdrawn IS NULL)
+                            THEN 'withdrawn'
+                       ELSE 'not affected' END
+             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.bom_ref IS NULL))
+            RETURNING f.id, f.inventory, f.purl, f.kind, f.advisory_id, f.source, f.resolution),
+        moved AS (
+            -- still affected at another version: the finding follows the component
+            UPDATE pkgmeta.findings f SET purl = c.purl
+              FROM pkgmeta.watched_components c
+             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.purl <> d.open_purl))
+               AND (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)),
+        new AS (
+            INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
+            SELECT d.inventory, (SELECT i.owner FROM pkgmeta.inventories i WHERE i.name = d.inventory),
+                   d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
+              FROM diff d
+             WHERE d.open_id IS NULL
+            RETURNING id, inventory, purl, kind, advisory_id, source, resolution),
+        events AS (
+            SELECT *, 'opened' AS event FROM new
+            UNION ALL
+            SELECT *, 'resolved' FROM gone)
+        -- the notification's item, built only when notifications are on ($4)
+        SELECT e.inventory, e.id, e.event, CASE WHEN $4 THEN jsonb_strip_nulls(jsonb_build_object(
+                   'event', e.event, 'id', e.id, 'purl', e.purl, 'kind', e.kind,
+                   'advisory_id', e.advisory_id, 'source', e.source,
+                   'cve', CASE e.kind
+                       WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
+                                               FROM pkgmeta.advisories a
+                                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source))
+                       ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
+                               FROM pkgmeta.malware_advisories a
+                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source)) END,
+                   'resolution', e.resolution)) END AS item
+          FROM events e
+         ORDER BY 1, 2
+    $core$ USING inventory, advisories, malware, channel_on
+    LOOP
+        IF event.event = 'opened' THEN
+            opened := opened + 1;
+        ELSE
+            resolved := resolved + 1;
+        END IF;
+        CONTINUE WHEN NOT channel_on;
+        -- one notification per inventory, split to stay under the 8000-byte limit
+        item := event.item::text;
+        IF octet_length(item) > 4000 THEN
+            item := (event.item - 'purl' || '{"truncated": true}')::text;
+        END IF;
+        IF batch <> '' AND (event.inventory IS DISTINCT FROM batch_inventory
+                            OR octet_length(batch) + octet_length(item) > 7000) THEN
+            PERFORM pg_notify('pkgmeta_findings', '{"inventory": ' || to_json(batch_inventory)::text
+                                                  || ', "findings": [' || batch || ']}');
+            batch := '';
+        END IF;
+        batch_inventory := event.inventory;
+        batch := CASE WHEN batch = '' THEN item ELSE batch || ', ' || item END;
+    END LOOP;
+    IF batch <> '' THEN
+        PERFORM pg_notify('pkgmeta_findings', '{"inventory": ' || to_json(batch_inventory)::text
+                                              || ', "findings": [' || batch || ']}');
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION pkgmeta.reconcile_findings(text, bigint[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pkgmeta.reconcile_findings(text, bigint[], bigint[])
+    TO pkgmeta_watcher, pkgmeta_admin;
+
+-- Registers or replaces an inventory's components (requests, one per
+-- component; a component without a bom-ref is kept under its purl), then
+-- reconciles its findings.  SECURITY INVOKER: row level security decides
+-- which inventories the caller may change.
+CREATE FUNCTION pkgmeta.watch_requests(inventory text, requests pkgmeta.lookup_request[],
+                                       OUT components bigint, OUT opened bigint,
+                                       OUT resolved bigint)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    duplicate text;
+BEGIN
+    PERFORM pkgmeta.check_watcher(inventory);
+    INSERT INTO pkgmeta.inventories AS i (name) VALUES ($1) ON CONFLICT (name) DO NOTHING;
+    UPDATE pkgmeta.inventories AS i SET updated_at = now() WHERE i.name = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'inventory "%" belongs to another role', $1
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Inventory names are shared by all roles; each inventory has one owner.',
+                  HINT = 'Choose another name, or ask its owner or a member of pkgmeta_admin.';
+    END IF;
+    SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
+      FROM unnest(requests) r
+     GROUP BY COALESCE(r.bom_ref, r.purl)
+    HAVING count(DISTINCT r.purl) > 1
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'bom-ref "%" names two different components', duplicate
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give each component of the SBOM its own bom-ref.';
+    END IF;
+    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
+    INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
+    SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl))
+           $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
+      FROM unnest(requests) r;
+    GET DIAGNOSTICS components = ROW_COUNT;
+    SELECT f.opened, f.resolved INTO opened, resolved
+      FROM pkgmeta.reconcile_findings($1, NULL, NULL) f;
+END
+$$;
+
+-- The caller may watch (a member of pkgmeta_watcher or pkgmeta_admin), in
+-- READ COMMITTED (the lock of pkgmeta.reconcile_findings relies on it), and
+-- holds the lock against the sync's reconciliation from here on.
+CREATE FUNCTION pkgmeta.check_watcher(inventory text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT (pg_has_role('pkgmeta_watcher', 'MEMBER') OR pg_has_role('pkgmeta_admin', 'MEMBER')) THEN
+        RAISE EXCEPTION 'permission denied to watch inventory "%"', inventory
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Role %s is not a member of pkgmeta_watcher.', current_user),
+                  HINT = format('GRANT pkgmeta_watcher TO %s;', quote_ident(current_user));
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'inventories are watched in READ COMMITTED transactions only'
+            USING ERRCODE = 'active_sql_transaction',
+                  DETAIL = format('This transaction is %s; a watch must see what the sync commits while it waits for it.',
+                                  upper(current_setting('transaction_isolation'))),
+                  HINT = 'Watch in a transaction of isolation level READ COMMITTED.';
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(1886087021, 2);
+END
+$$;
+
+CREATE FUNCTION pkgmeta_watch(inventory text, sbom jsonb,
+                              OUT components bigint, OUT opened bigint, OUT resolved bigint)
+    LANGUAGE sql VOLATILE STRICT
+AS $$
+    SELECT w.components, w.opened, w.resolved
+      FROM pkgmeta.watch_requests(inventory, @extschema@.pkgmeta_sbom_requests(sbom)) w
+$$;
+
+-- Each purl is a component whose bom-ref is the purl; a malformed purl or
+-- one of a type outside the export is an error.
+CREATE FUNCTION pkgmeta_watch(inventory text, purls text[],
+                              OUT components bigint, OUT opened bigint, OUT resolved bigint)
+    LANGUAGE sql VOLATILE STRICT
+AS $$
+    SELECT w.components, w.opened, w.resolved
+      FROM pkgmeta.watch_requests(inventory,
+               ARRAY(SELECT @extschema@.pkgmeta_purl_request(p)
+                       FROM pg_catalog.unnest(purls) WITH ORDINALITY AS u(p, ord)
+                      ORDER BY u.ord)) w
+$$;
+
+-- Stops watching: the inventory and its components go, its open findings
+-- are resolved as removed and kept.  Returns how many.
+CREATE FUNCTION pkgmeta_unwatch(inventory text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pkgmeta.check_watcher(inventory);
+    DELETE FROM pkgmeta.inventories i WHERE i.name = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no inventory "%" of yours', $1
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'SELECT name FROM pkgmeta.inventories lists those you may unwatch.';
+    END IF;
+    RETURN (SELECT f.resolved FROM pkgmeta.reconcile_findings($1, NULL, NULL) f);
+END
+$$;
+
+-- The open findings the caller may see, with what rates them, riskiest
+-- first: malware, then known exploited, then by EPSS score, then newest.
+CREATE VIEW pkgmeta.open_findings WITH (security_invoker = true) AS
+SELECT f.id,
+       f.inventory,
+       f.bom_ref,
+       f.purl,
+       f.kind,
+       f.advisory_id,
+       f.source,
+       COALESCE(a.cve, m.cve) AS cve,
+       COALESCE(a.title, m.title) AS title,
+       a.cvss_v3,
+       a.cvss_v4,
+       e.epss_score,
+       COALESCE(e.known_exploited, false) AS known_exploited,
+       COALESCE(a.published_date, m.published_date) AS published_date,
+       f.first_seen_at
+  FROM pkgmeta.findings f
+  LEFT JOIN LATERAL (SELECT pkgmeta.advisory_cve(x.identifiers) AS cve, x.title, x.cvss_v3,
+                            x.cvss_v4, x.published_date
+                       FROM pkgmeta.advisories x
+                      WHERE f.kind = 'advisory'
+                        AND x.advisory_id = f.advisory_id AND x.source = f.source) a ON true
+  LEFT JOIN LATERAL (SELECT pkgmeta.advisory_cve(x.identifiers) AS cve, x.title, x.published_date
+                       FROM pkgmeta.malware_advisories x
+                      WHERE f.kind = 'malware'
+                        AND x.advisory_id = f.advisory_id AND x.source = f.source) m ON true
+  LEFT JOIN pkgmeta.cve_enrichment e ON e.cve = COALESCE(a.cve, m.cve)
+ WHERE f.resolved_at IS NULL
+ ORDER BY f.kind = 'malware' DESC, COALESCE(e.known_exploited, false) DESC,
+          e.epss_score DESC NULLS LAST, COALESCE(a.published_date, m.published_date) DESC NULLS LAST,
+          f.id;
+REVOKE ALL ON pkgmeta.open_findings FROM PUBLIC;
+GRANT SELECT ON pkgmeta.open_findings TO pkgmeta_watcher, pkgmeta_admin;
+
+COMMENT ON FUNCTION pkgmeta_watch(text, jsonb) IS
+    'watches the components of a CycloneDX JSON SBOM as an inventory, keeping its findings current';
+COMMENT ON FUNCTION pkgmeta_watch(text, text[]) IS
+    'watches the packages of some package URLs as an inventory, keeping its findings current';
+COMMENT ON FUNCTION pkgmeta_unwatch(text) IS
+    'stops watching an inventory; its open findings are resolved as removed';
+-- everyone may call them to learn what watching needs (pkgmeta.check_watcher says)
+GRANT EXECUTE ON FUNCTION pkgmeta.watch_requests(text, pkgmeta.lookup_request[]),
+    pkgmeta.check_watcher(text), pkgmeta_watch(text, jsonb), pkgmeta_watch(text, text[]),
+    pkgmeta_unwatch(text) TO PUBLIC;
+
+-- pkgmeta_sync_status() also counts the findings the run opened and resolved.
+DROP FUNCTION pkgmeta_sync_status();
+CREATE FUNCTION pkgmeta_sync_status(
+    OUT state text, OUT pid integer,
+    OUT started_at timestamptz, OUT finished_at timestamptz,
+    OUT current_object text, OUT files_done bigint,
+    OUT packages_written bigint, OUT bytes_read bigint,
+    OUT last_success_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT next_run_at timestamptz, OUT worker_pid integer,
+    OUT newest_delta_at timestamptz, OUT newest_delta_age interval,
+    OUT stale boolean, OUT findings_opened bigint, OUT findings_resolved bigint)
+RETURNS record
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_sync_status';

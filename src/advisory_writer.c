@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 
 #include "decode_advisory.h"
+#include "findings.h"
 #include "range.h"
 #include "record_kind.h"
 #include "store.h"
@@ -308,6 +309,7 @@ advisory_write(void *writer, int64 line_number)
 		elog(ERROR, "pkgmeta: could not replace the packages of an advisory");
 	for (int i = 0; i < decoded->npackages; i++)
 		write_package(line_number, advisory, decoded, &decoded->packages[i]);
+	findings_note_advisory(advisory);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(w->row_cxt);
 	w->written++;

@@ -10,7 +10,6 @@
 #include "record_limits.h"
 
 /* GitLab's limits on v3 license sets (doc/format.md section 11). */
-#define V3_MAX_ID_LENGTH 50
 #define V3_MAX_EXPRESSION_LENGTH 1024
 #define V3_MAX_PER_SET 200
 

@@ -14,6 +14,9 @@
 
 #include "json_scan.h"
 
+/* The longest license identifier a record keeps (longer ones are dropped). */
+#define V3_MAX_ID_LENGTH 50
+
 /* One license set: identifiers and expressions, indexes into V3Record.strings. */
 typedef struct V3LicenseSet
 {

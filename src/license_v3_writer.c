@@ -6,7 +6,8 @@
  *     cannot be (a v3_packages table the site changed), rows of one archive
  *     go to the staging table pkgmeta.v3_staging and one INSERT ... ON
  *     CONFLICT merges them, keeping the last record per package.
- *     Identifiers are stored as license ids, as for v2; each set's
+ *     Identifiers are stored as license ids, as for v2 (a set with
+ *     expressions only gets the identifiers they name); each set's
  *     expressions are kept combined into one expression.
  */
 #include "postgres.h"
@@ -22,6 +23,7 @@
 #include "package_sink.h"
 #include "purl.h"
 #include "record_kind.h"
+#include "spdx_expression.h"
 #include "store.h"
 
 /* pkgmeta.v3_packages as the extension makes it */
@@ -115,19 +117,61 @@ text_array(const V3Record *rec, int first, int n)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+typedef struct IdCollector
+{
+	Datum	   *ids;
+	int			count;
+	int			capacity;
+} IdCollector;
+
+static void
+push_id(IdCollector *c, int32 license)
+{
+	if (c->count == c->capacity)
+	{
+		c->capacity *= 2;
+		c->ids = repalloc(c->ids, sizeof(Datum) * c->capacity);
+	}
+	c->ids[c->count++] = Int32GetDatum(license);
+}
+
+/* An identifier an expression names, once however often it is named. */
+static void
+collect_id(void *arg, const char *id, size_t len)
+{
+	IdCollector *c = arg;
+	int32		license = license_id_for_spdx(id, len);
+
+	for (int i = 0; i < c->count; i++)
+		if (DatumGetInt32(c->ids[i]) == license)
+			return;
+	push_id(c, license);
+}
+
+/*
+ * The set's license ids: its identifiers, or when it has none, those its
+ * expressions name (spdx_expression.c), so that lookups of identifiers
+ * answer for every v3 record.
+ */
 static Datum
 license_array(const V3Record *rec, const V3LicenseSet *set)
 {
-	Datum	   *elems = palloc(sizeof(Datum) * Max(set->nlicenses, 1));
+	IdCollector c = {palloc(sizeof(Datum) * 8), 0, 8};
 
 	for (int i = 0; i < set->nlicenses; i++)
 	{
 		Span		s = rec->strings[set->first_license + i];
 
-		elems[i] = Int32GetDatum(license_id_for_spdx(v3_span_ptr(rec, s), s.len));
+		push_id(&c, license_id_for_spdx(v3_span_ptr(rec, s), s.len));
 	}
-	return PointerGetDatum(construct_array(elems, set->nlicenses, INT4OID, 4, true,
-										   TYPALIGN_INT));
+	if (set->nlicenses == 0)
+		for (int i = 0; i < set->nexpressions; i++)
+		{
+			Span		s = rec->strings[set->first_expression + i];
+
+			spdx_expression_ids(v3_span_ptr(rec, s), s.len, V3_MAX_ID_LENGTH, collect_id, &c);
+		}
+	return PointerGetDatum(construct_array(c.ids, c.count, INT4OID, 4, true, TYPALIGN_INT));
 }
 
 /*

@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "pds_cache.h"
 #include "settings.h"
 #include "status.h"
 #include "worker.h"
@@ -33,5 +34,6 @@ _PG_init(void)
 	settings_define_worker();
 	MarkGUCPrefixReserved("pkgmeta");
 	status_install_hooks();
+	pds_cache_install_hooks();
 	worker_register();
 }

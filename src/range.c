@@ -22,6 +22,7 @@
  *     Every bound is checked against the ordering at compile time, so a
  *     match only parses the version it is given.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "range.h"
@@ -182,6 +183,181 @@ add_comparator(Writer *w, int op, const char *v, size_t vlen)
 	return true;
 }
 
+/*
+ * npm's partial versions in a bound ("1", "1.2", "1.x", "1.2.*", "*"), read
+ * as node semver reads them with pre-releases included: the missing or
+ * x, X or * parts make the bound a span, "1.2" meaning >=1.2.0-0 <1.3.0-0
+ * ("-0" being the lowest pre-release), so ">1.2" is >=1.3.0-0, "<=1.2" is
+ * <1.3.0-0, "<1.2" is <1.2.0-0, and "*" adds no condition while "<*" and
+ * ">*" match nothing.  A pre-release only follows three parts and is then
+ * ignored, as is a build; a number after an x part is refused.
+ */
+typedef struct NpmPartial
+{
+	const char *part[3];
+	size_t		len[3];
+	int			first_x;		/* index of the first missing or x part */
+} NpmPartial;
+
+#define NPM_PART_DIGITS 15		/* node semver's numbers stay below 2^53 */
+
+static bool
+npm_x(const char *s, size_t len)
+{
+	return len == 1 && (s[0] == 'x' || s[0] == 'X' || s[0] == '*');
+}
+
+static bool
+npm_number(const char *s, size_t len)
+{
+	if (len == 0 || len > NPM_PART_DIGITS || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!vc_is_digit(s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Dot-separated identifiers of [0-9A-Za-z-] from v[*i] up to stop (left at
+ * it); if strict, numeric ones without a leading zero.
+ */
+static bool
+npm_identifiers(const char *v, size_t len, size_t *i, char stop, bool strict)
+{
+	size_t		start = *i;
+	bool		digits = true;
+
+	for (;; (*i)++)
+	{
+		if (*i == len || v[*i] == '.' || v[*i] == stop)
+		{
+			if (*i == start || (strict && digits && v[start] == '0' && *i - start > 1))
+				return false;
+			if (*i == len || v[*i] == stop)
+				return true;
+			start = *i + 1;
+			digits = true;
+		}
+		else if (vc_is_digit(v[*i]))
+			continue;
+		else if (vc_is_alpha(v[*i]) || v[*i] == '-')
+			digits = false;
+		else
+			return false;
+	}
+}
+
+/* Reads v as a partial version; false for anything else, full versions included. */
+static bool
+npm_partial(const char *v, size_t len, NpmPartial *p)
+{
+	size_t		i = 0;
+	int			n = 0;
+
+	if (len > 0 && (v[0] == 'v' || v[0] == '='))
+		i++;
+	p->first_x = -1;
+	while (n < 3)
+	{
+		size_t		start = i;
+
+		while (i < len && v[i] != '.' && v[i] != '-' && v[i] != '+')
+			i++;
+		if (npm_x(v + start, i - start))
+		{
+			if (p->first_x < 0)
+				p->first_x = n;
+		}
+		else if (p->first_x >= 0 || !npm_number(v + start, i - start))
+			return false;
+		p->part[n] = v + start;
+		p->len[n] = i - start;
+		n++;
+		if (i == len || v[i] != '.')
+			break;
+		i++;
+	}
+	if (p->first_x < 0 && n < 3)
+		p->first_x = n;
+	if (p->first_x < 0)
+		return false;			/* three numbers: the ordering reads it */
+	if (i < len && v[i] == '-')
+	{
+		i++;
+		if (n < 3 || !npm_identifiers(v, len, &i, '+', true))
+			return false;
+	}
+	if (i < len && v[i] == '+')
+	{
+		i++;
+		if (!npm_identifiers(v, len, &i, '\0', false))
+			return false;
+	}
+	return i == len;
+}
+
+/* "M.m.0-0" from the parts before first_x, the last of them plus bump (0 or 1) */
+static size_t
+npm_span_bound(const NpmPartial *p, int bump, char *out)
+{
+	char		parts[2][NPM_PART_DIGITS + 2];
+
+	for (int k = 0; k < 2; k++)
+	{
+		size_t		len = k < p->first_x ? p->len[k] : 1;
+
+		memcpy(parts[k], k < p->first_x ? p->part[k] : "0", len);
+		parts[k][len] = '\0';
+		if (bump && k == p->first_x - 1)
+		{
+			/* decimal + 1 in place, one more digit for 9s */
+			int			d = (int) len - 1;
+
+			while (d >= 0 && parts[k][d] == '9')
+				parts[k][d--] = '0';
+			if (d >= 0)
+				parts[k][d]++;
+			else
+			{
+				memmove(parts[k] + 1, parts[k], len + 1);
+				parts[k][0] = '1';
+			}
+		}
+	}
+	return (size_t) snprintf(out, 2 * NPM_PART_DIGITS + 8, "%s.%s.0-0", parts[0], parts[1]);
+}
+
+/* The comparators of a partial bound; op 0: read only, as add_comparator */
+static bool
+add_npm_partial(Writer *w, int op, const NpmPartial *p)
+{
+	char		lower[2 * NPM_PART_DIGITS + 8];
+	char		upper[2 * NPM_PART_DIGITS + 8];
+	size_t		lower_len;
+	size_t		upper_len;
+
+	if (op == 0)
+		return true;
+	if (p->first_x == 0)
+		return (op == OP_LT || op == OP_GT) ? add_comparator(w, OP_LT, "0.0.0-0", 7) : true;
+	lower_len = npm_span_bound(p, 0, lower);
+	upper_len = npm_span_bound(p, 1, upper);
+	switch (op)
+	{
+		case OP_GT:
+			return add_comparator(w, OP_GE, upper, upper_len);
+		case OP_LE:
+			return add_comparator(w, OP_LT, upper, upper_len);
+		case OP_LT:
+		case OP_GE:
+			return add_comparator(w, op, lower, lower_len);
+		default:
+			return add_comparator(w, OP_GE, lower, lower_len) &&
+				add_comparator(w, OP_LT, upper, upper_len);
+	}
+}
+
 /* length of the comparator separator at s[i] (whitespace or the joiner), or 0 */
 static size_t
 separator_at(const char *s, size_t end, size_t i, Joiner joiner)
@@ -213,6 +389,7 @@ compile_branch(Writer *w, const char *s, size_t start, size_t end, Joiner joiner
 	size_t		i = start;
 	unsigned	n = 0;
 	size_t		sep;
+	NpmPartial	partial;
 
 	if (!begin_branch(w))
 		return false;
@@ -262,7 +439,12 @@ compile_branch(Writer *w, const char *s, size_t start, size_t end, Joiner joiner
 			if (i == end)
 				return true;
 		}
-		if (!add_comparator(w, op_of(op, oplen), s + vstart, vend - vstart))
+		if (w->type == PURL_NPM && npm_partial(s + vstart, vend - vstart, &partial))
+		{
+			if (!add_npm_partial(w, op_of(op, oplen), &partial))
+				return false;
+		}
+		else if (!add_comparator(w, op_of(op, oplen), s + vstart, vend - vstart))
 			return false;
 	}
 	if (n == 0)

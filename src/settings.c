@@ -23,6 +23,7 @@ char	   *pkgmeta_cve_enrichment_source = NULL;
 char	   *pkgmeta_malware_advisories_source = NULL;
 char	   *pkgmeta_pds_endpoint = NULL;
 char	   *pkgmeta_pds_token = NULL;
+char	   *pkgmeta_pds_token_file = NULL;
 int			pkgmeta_max_line_length = DEFAULT_MAX_LINE_LENGTH;
 /* set from the boot values by the assign hooks */
 const PurlTypeSelection *pkgmeta_purl_types = NULL;
@@ -49,6 +50,16 @@ check_source(char **newval, void **extra, GucSource source)
 		return true;
 	GUC_check_errdetail("%s", detail);
 	GUC_check_errhint("%s", hint);
+	return false;
+}
+
+/* The token file: empty, or an absolute path (read at each sync, not here). */
+static bool
+check_token_file(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0' || is_absolute_path(*newval))
+		return true;
+	GUC_check_errdetail("pkgmeta.pds_token_file must be an absolute path.");
 	return false;
 }
 
@@ -475,6 +486,19 @@ settings_define(void)
 							   "",
 							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
+	/*
+	 * The token's file: PostgreSQL logs the value of every setting a reload
+	 * changes, and ALTER DATABASE/ROLE ... SET values are readable by every
+	 * role, so a path is the one place a token stays out of both.
+	 */
+	DefineCustomStringVariable("pkgmeta.pds_token_file",
+							   "File holding the instance token for the distribution service.",
+							   "Read at each sync, when pkgmeta.pds_token is empty; readable by the "
+							   "server's user only.",
+							   &pkgmeta_pds_token_file,
+							   "",
+							   PGC_SUSET, 0,
+							   check_token_file, NULL, NULL);
 	DefineCustomStringVariable("pkgmeta.data_types",
 							   "Data types to sync.",
 							   "A comma-separated list of licenses, advisories, cve_enrichment and "
@@ -516,6 +540,8 @@ int			pkgmeta_sync_interval = DEFAULT_SYNC_INTERVAL_S;
 int			pkgmeta_worker_max_duration = DEFAULT_WORKER_MAX_DURATION_MS;
 int			pkgmeta_errors_retention = DEFAULT_ERRORS_RETENTION_MIN;
 int			pkgmeta_stale_after = DEFAULT_STALE_AFTER_S;
+int			pkgmeta_findings_retention = DEFAULT_FINDINGS_RETENTION_MIN;
+bool		pkgmeta_notify_findings = DEFAULT_NOTIFY_FINDINGS;
 
 static bool
 check_database(char **newval, void **extra, GucSource source)
@@ -577,4 +603,19 @@ settings_define_worker(void)
 							DEFAULT_STALE_AFTER_S, 1, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.findings_retention",
+							"Age after which the worker deletes resolved rows of pkgmeta.findings.",
+							"Counted from when the finding was resolved; open findings stay.",
+							&pkgmeta_findings_retention,
+							DEFAULT_FINDINGS_RETENTION_MIN, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	/* any role may LISTEN: off keeps findings off the channel (doc/hardening.md) */
+	DefineCustomBoolVariable("pkgmeta.notify_findings",
+							 "Whether opened and resolved findings are notified on channel pkgmeta_findings.",
+							 "Any role of the database may LISTEN on it.",
+							 &pkgmeta_notify_findings,
+							 DEFAULT_NOTIFY_FINDINGS,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 }

@@ -31,6 +31,7 @@ extern char *pkgmeta_cve_enrichment_source;
 extern char *pkgmeta_malware_advisories_source;
 extern char *pkgmeta_pds_endpoint;
 extern char *pkgmeta_pds_token;
+extern char *pkgmeta_pds_token_file;
 extern int	pkgmeta_version_formats;
 extern int	pkgmeta_data_types;
 extern int	pkgmeta_max_line_length;
@@ -45,6 +46,8 @@ extern void settings_define(void);
 #define DEFAULT_WORKER_MAX_DURATION_MS (240 * 1000)
 #define DEFAULT_ERRORS_RETENTION_MIN (30 * 24 * 60)
 #define DEFAULT_STALE_AFTER_S (24 * 60 * 60)
+#define DEFAULT_FINDINGS_RETENTION_MIN (365 * 24 * 60)
+#define DEFAULT_NOTIFY_FINDINGS true
 
 extern bool pkgmeta_enabled;
 extern char *pkgmeta_database;
@@ -52,6 +55,9 @@ extern int	pkgmeta_sync_interval;	/* seconds, 0: only on request */
 extern int	pkgmeta_worker_max_duration;	/* ms, 0: no limit */
 extern int	pkgmeta_errors_retention;	/* minutes */
 extern int	pkgmeta_stale_after;	/* seconds */
+extern int	pkgmeta_findings_retention; /* minutes */
+/* read in SQL by pkgmeta.reconcile_findings, as current_setting() */
+extern bool pkgmeta_notify_findings;
 
 extern void settings_define_worker(void);
 

@@ -1,21 +1,29 @@
 /*
  * source_pds.c
- *     The distribution service's client: /all and /delta answers parsed
- *     with the shared JSON scanner, its headers made from the instance
- *     token (pkgmeta.pds_token, never logged nor put in a message), and the
+ *     The distribution service's client: which registries it supports
+ *     (/supported, reused for 12 hours), the archives of a feed (/all,
+ *     /delta and its pages), the requests' headers made from the instance
+ *     token (pkgmeta.pds_token or the file pkgmeta.pds_token_file names,
+ *     never logged nor put in a message), and the
  *     signed archive URLs read through the HTTP layer like GCS objects.
+ *     The answers are read by pds_answer.c.
  */
 #include "postgres.h"
 
-#include "common/base64.h"
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "storage/fd.h"
 #include "utils/builtins.h"
 
 #include "http.h"
-#include "json_scan.h"
+#include "pds_answer.h"
+#include "pds_cache.h"
 #include "pg_compat.h"
 #include "purl_types.h"
 #include "settings.h"
 #include "source_pds.h"
+#include "subxact.h"
 #include "sync_v3.h"
 
 /* Answers of the service are small JSON documents. */
@@ -29,6 +37,7 @@ typedef struct PdsSource
 	HttpClient *client;
 	const char *path;			/* "/v1/licenses" or "/v1/malware/advisories" */
 	char	   *headers[4];		/* Authorization, instance id, realm, NULL */
+	bool		supported_failed;	/* /supported failed in this run: ask for all */
 } PdsSource;
 
 struct SourceReader
@@ -36,87 +45,73 @@ struct SourceReader
 	HttpTransfer *transfer;
 };
 
-/* The claim of a JWT payload (JSON) as a string, or NULL. */
-static char *
-jwt_claim(const char *payload, size_t len, const char *claim)
-{
-	StringInfoData arena;
-	char		error[160];
-	JsonScan	js;
+/* Longest token file read: a JWT is a few kilobytes. */
+#define PDS_MAX_TOKEN_FILE (64 * 1024)
 
-	initStringInfo(&arena);
-	json_scan_init(&js, payload, len, &arena, error, sizeof(error));
-	if (!json_consume(&js, '{') || json_consume(&js, '}'))
-		return NULL;
-	for (;;)
+/*
+ * The token in pkgmeta.pds_token_file, trailing white space dropped.  Read
+ * at each sync so that a renewed token (they last 3 days) needs no reload;
+ * a file other users of the machine may read is refused, as PostgreSQL
+ * refuses such a TLS key.  Messages name the file, never its content.
+ */
+static char *
+token_from_file(const char *path)
+{
+	struct stat st;
+	FILE	   *f = AllocateFile(path, "r");
+	char	   *token;
+	size_t		len;
+
+	if (f == NULL || fstat(fileno(f), &st) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open pkgmeta.pds_token_file \"%s\": %m", path)));
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 	{
-		if (!json_parse_key(&js))
-			return NULL;
-		if (json_key_is(&js, claim) && json_next_is(&js, '"'))
-		{
-			Span		s;
-
-			if (!json_parse_string(&js, &s))
-				return NULL;
-			return pnstrdup(arena.data + s.off, s.len);
-		}
-		if (!json_skip_value(&js, 1) || !json_list_continues(&js, '}'))
-			return NULL;
+		FreeFile(f);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("pkgmeta.pds_token_file \"%s\" may be read by other users", path),
+				 errhint("Make it readable by the server's user only (chmod 600).")));
 	}
-}
+	token = palloc(PDS_MAX_TOKEN_FILE + 1);
+	len = fread(token, 1, PDS_MAX_TOKEN_FILE + 1, f);
+	if (ferror(f) || len > PDS_MAX_TOKEN_FILE)
+	{
+		bool		too_long = !ferror(f);
 
-/* The JWT's payload, base64url-decoded, or NULL. */
-static char *
-jwt_payload(const char *token, int *len)
-{
-	const char *dot1 = strchr(token, '.');
-	const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	StringInfoData b64;
-	uint8	   *out;
-
-	if (dot2 == NULL)
-		return NULL;
-	initStringInfo(&b64);
-	for (const char *p = dot1 + 1; p < dot2; p++)
-		appendStringInfoChar(&b64, *p == '-' ? '+' : *p == '_' ? '/' : *p);
-	while (b64.len % 4 != 0)
-		appendStringInfoChar(&b64, '=');
-	out = palloc(pg_b64_dec_len(b64.len) + 1);
-	*len = compat_b64_decode(b64.data, b64.len, out, pg_b64_dec_len(b64.len));
-	if (*len < 0)
-		return NULL;
-	out[*len] = '\0';
-	return (char *) out;
+		FreeFile(f);
+		ereport(ERROR,
+				(too_long ? errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED) : errcode_for_file_access(),
+				 too_long ? errmsg("pkgmeta.pds_token_file \"%s\" is larger than %d bytes",
+								   path, PDS_MAX_TOKEN_FILE) :
+				 errmsg("could not read pkgmeta.pds_token_file \"%s\": %m", path)));
+	}
+	FreeFile(f);
+	while (len > 0 && isspace((unsigned char) token[len - 1]))
+		len--;
+	token[len] = '\0';
+	return token;
 }
 
 static void
 token_headers(PdsSource *ps)
 {
-	int			len;
-	char	   *payload;
-	char	   *sub = NULL;
-	char	   *realm = NULL;
+	const char *token = pkgmeta_pds_token;
 
-	if (pkgmeta_pds_token == NULL || pkgmeta_pds_token[0] == '\0')
+	if ((token == NULL || token[0] == '\0') &&
+		pkgmeta_pds_token_file != NULL && pkgmeta_pds_token_file[0] != '\0')
+		token = token_from_file(pkgmeta_pds_token_file);
+	if (token == NULL || token[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pkgmeta.pds_token is not set"),
+				 errmsg("neither pkgmeta.pds_token nor pkgmeta.pds_token_file gives a token"),
 				 errhint("The distribution service needs the instance token; or set the "
 						 "source to file:///dir for an offline copy.")));
-	payload = jwt_payload(pkgmeta_pds_token, &len);
-	if (payload != NULL)
-	{
-		sub = jwt_claim(payload, len, "sub");
-		realm = jwt_claim(payload, len, "gitlab_realm");
-	}
-	if (sub == NULL || realm == NULL)
+	if (!pds_token_headers(token, ps->headers))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pkgmeta.pds_token is not a JWT with \"sub\" and \"gitlab_realm\" claims")));
-	ps->headers[0] = psprintf("Authorization: Bearer %s", pkgmeta_pds_token);
-	ps->headers[1] = psprintf("X-Gitlab-Instance-Id: %s", sub);
-	ps->headers[2] = psprintf("X-Gitlab-Realm: %s", realm);
-	ps->headers[3] = NULL;
+				 errmsg("the instance token is not a JWT with \"sub\" and \"gitlab_realm\" claims")));
 }
 
 static List *
@@ -183,69 +178,6 @@ source_pds_create(const char *data_type)
 	return &ps->base;
 }
 
-static void
-bad_answer(const char *what, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_PROTOCOL_VIOLATION),
-			 errmsg("the distribution service's answer to %s is not understood: %s", what, why)));
-}
-
-/* Reads [{"<id_key>": "...", "signed_url"|"url": "..."}, ...] into units. */
-static List *
-parse_archives(JsonScan *js, StringInfo arena, const char *what, const char *id_key,
-			   const char *registry, bool deltas, int64 until)
-{
-	List	   *units = NIL;
-
-	if (!json_consume(js, '['))
-		bad_answer(what, "no array of archives");
-	if (json_consume(js, ']'))
-		return NIL;
-	do
-	{
-		char	   *id = NULL;
-		char	   *url = NULL;
-		int64		number;
-		char	   *end;
-
-		if (!json_consume(js, '{'))
-			bad_answer(what, "an archive is not an object");
-		if (!json_consume(js, '}'))
-			do
-			{
-				Span		s;
-
-				if (!json_parse_key(js))
-					bad_answer(what, js->error);
-				if ((json_key_is(js, id_key) || json_key_is(js, "signed_url") ||
-					 json_key_is(js, "url")) && json_next_is(js, '"'))
-				{
-					bool		is_id = json_key_is(js, id_key);
-
-					if (!json_parse_string(js, &s))
-						bad_answer(what, js->error);
-					if (is_id)
-						id = pnstrdup(arena->data + s.off, s.len);
-					else
-						url = pnstrdup(arena->data + s.off, s.len);
-				}
-				else if (!json_skip_value(js, 3))
-					bad_answer(what, js->error);
-			} while (json_list_continues(js, '}'));
-		if (id == NULL || url == NULL)
-			bad_answer(what, "an archive lacks its id or URL");
-		number = strtoll(id, &end, deltas ? 10 : 16);
-		if (*id == '\0' || *end != '\0' || number < 0 || (!deltas && number > PG_INT32_MAX))
-			bad_answer(what, deltas ? "a delta is not a number" : "a shard id is not hex");
-		units = lappend(units, deltas ?
-						v3_unit_new(psprintf("pds:%s/deltas/%s", registry, id), url, number, 0, true) :
-						v3_unit_new(psprintf("pds:%s/full_dataset/%s", registry, id), url, until,
-									(int32) number, false));
-	} while (json_list_continues(js, ']'));
-	return units;
-}
-
 static int	pds_final_statuses[] = {204, 400, 401, 503, 0};
 
 /* GET path; the status, the body in *body. */
@@ -264,7 +196,10 @@ pds_get(PdsSource *ps, const char *path_and_query, const char *what, StringInfo 
 	req.what = "request";
 	req.name = what;
 	if (!http_get(ps->client, &req, PDS_MAX_ANSWER, body, &answer))
-		bad_answer(what, "the answer is too large");
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("the distribution service's answer to %s is larger than %d bytes",
+						what, PDS_MAX_ANSWER)));
 	if (answer.status == 401)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
@@ -281,71 +216,67 @@ pds_get(PdsSource *ps, const char *path_and_query, const char *what, StringInfo 
 }
 
 /*
- * The answer to one request as a scanner over its JSON object, or false
- * when there is none to read: 204 (nothing new) or 400 (the registry is
- * rejected, logged and skipped).
+ * The body of the answer to one request, or NULL when there is none to
+ * read: 204 (nothing new) or 400 (rejected, logged; the caller skips).
  */
-static bool
-pds_answer(PdsSource *ps, const char *query, const char *what, const char *registry,
-		   JsonScan *js, StringInfo arena, char *error, size_t error_size)
+static StringInfo
+pds_answer(PdsSource *ps, const char *query, const char *what)
 {
 	StringInfo	body = makeStringInfo();
 	long		status = pds_get(ps, query, what, body);
 
 	if (status == 204)
-		return false;
+		return NULL;
 	if (status == 400)
 	{
-		elog(LOG, "pkgmeta: the distribution service rejects registry %s (HTTP 400); skipped",
-			 registry);
-		return false;
+		elog(LOG, "pkgmeta: the distribution service rejects %s (HTTP 400); skipped", what);
+		return NULL;
 	}
-	initStringInfo(arena);
-	json_scan_init(js, body->data, body->len, arena, error, error_size);
-	if (!json_consume(js, '{'))
-		bad_answer(what, "not an object");
-	return true;
+	return body;
+}
+
+static List *
+archive_units(const PdsArchives *archives, const char *registry, bool deltas)
+{
+	List	   *units = NIL;
+
+	for (int i = 0; i < archives->count; i++)
+	{
+		const PdsArchive *a = &archives->items[i];
+
+		units = lappend(units, deltas ?
+						v3_unit_new(psprintf("pds:%s/deltas/%s", registry, a->id), a->url,
+									a->number, 0, true) :
+						v3_unit_new(psprintf("pds:%s/full_dataset/%s", registry, a->id), a->url,
+									archives->until, (int32) a->number, false));
+	}
+	return units;
 }
 
 static List *
 pds_all(PdsSource *ps, const char *registry)
 {
 	char	   *what = psprintf("/all for %s", registry);
-	JsonScan	js;
-	StringInfoData arena;
-	char		error[160];
-	int64		until = -1;
-	List	   *units = NIL;
-	ListCell   *lc;
+	StringInfo	body = pds_answer(ps, psprintf("/all?purl_type=%s", registry), what);
+	PdsArchives archives;
 
-	if (!pds_answer(ps, psprintf("/all?purl_type=%s", registry), what, registry,
-					&js, &arena, error, sizeof(error)))
+	if (body == NULL)
 		return NIL;
-	if (!json_consume(&js, '}'))
-		do
-		{
-			if (!json_parse_key(&js))
-				bad_answer(what, error);
-			if (json_key_is(&js, "until"))
-			{
-				char	   *end;
+	pds_parse_all(body->data, body->len, what, &archives);
+	return archive_units(&archives, registry, false);
+}
 
-				json_skip_ws(&js);
-				until = strtoll(js.p, &end, 10);
-				if (end == js.p || until < 0)
-					bad_answer(what, "\"until\" is not a number");
-				js.p = end;
-			}
-			else if (json_key_is(&js, "shards"))
-				units = parse_archives(&js, &arena, what, "shard", registry, false, 0);
-			else if (!json_skip_value(&js, 1))
-				bad_answer(what, error);
-		} while (json_list_continues(&js, '}'));
-	if (until < 0)
-		bad_answer(what, "no \"until\"");
-	foreach(lc, units)
-		((V3Unit *) lfirst(lc))->object.sequence = until;
-	return units;
+static void
+log_unsupported(const char *registry)
+{
+	elog(LOG, "pkgmeta: the distribution service does not support registry %s; skipped",
+		 registry);
+}
+
+static char *
+supported_url(PdsSource *ps)
+{
+	return psprintf("%s%s/supported", pkgmeta_pds_endpoint, ps->path);
 }
 
 /* One page of deltas after sequence; *page_full when the service may have more. */
@@ -353,40 +284,78 @@ static List *
 pds_delta_page(PdsSource *ps, const char *registry, int64 sequence, bool *page_full)
 {
 	char	   *what = psprintf("/delta for %s", registry);
-	JsonScan	js;
-	StringInfoData arena;
-	char		error[160];
-	List	   *units = NIL;
+	StringInfo	body;
+	PdsArchives archives;
 
 	*page_full = false;
-	if (!pds_answer(ps, psprintf("/delta?since=%s:" INT64_FORMAT, registry, sequence), what,
-					registry, &js, &arena, error, sizeof(error)))
+	body = pds_answer(ps, psprintf("/delta?since=%s:" INT64_FORMAT, registry, sequence), what);
+	if (body == NULL)
 		return NIL;
-	if (!json_consume(&js, '}'))
-		do
+	pds_parse_delta(body->data, body->len, what, registry, &archives);
+	if (archives.not_supported)
+	{
+		log_unsupported(registry);
+		return NIL;
+	}
+	*page_full = archives.count >= PDS_DELTA_PAGE;
+	return archive_units(&archives, registry, true);
+}
+
+typedef struct SupportedCall
+{
+	PdsSource  *ps;
+	List	   *registries;
+} SupportedCall;
+
+static void
+ask_supported(void *arg)
+{
+	SupportedCall *call = arg;
+	StringInfo	body = pds_answer(call->ps, "/supported", "/supported");
+	char	  **names;
+	int			count;
+
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("the distribution service gave no answer to /supported")));
+	names = pds_parse_supported(body->data, body->len, "/supported", &count);
+	pds_cache_put(supported_url(call->ps), names, count);
+	for (int i = 0; i < count; i++)
+		call->registries = lappend(call->registries, names[i]);
+}
+
+/*
+ * Whether the service lists the registry in its /supported answer, asked
+ * at most every 12 hours (pds_cache.c).  When asking fails, every registry
+ * is asked for, as GitLab does (the other requests then fail or not on
+ * their own), and /supported is not asked again in this run.
+ */
+static bool
+registry_supported(PdsSource *ps, const char *registry)
+{
+	SupportedCall call = {ps, NIL};
+	ListCell   *lc;
+
+	if (ps->supported_failed)
+		return true;
+	if (!pds_cache_get(supported_url(ps), &call.registries))
+	{
+		ErrorData  *edata = run_in_subtransaction(ask_supported, NULL, &call);
+
+		if (edata != NULL)
 		{
-			if (!json_parse_key(&js))
-				bad_answer(what, error);
-			if (json_key_is(&js, "purl_types"))
-			{
-				if (!json_consume(&js, '{'))
-					bad_answer(what, "\"purl_types\" is not an object");
-				if (!json_consume(&js, '}'))
-					do
-					{
-						if (!json_parse_key(&js))
-							bad_answer(what, error);
-						if (json_key_is(&js, registry))
-							units = parse_archives(&js, &arena, what, "delta", registry, true, 0);
-						else if (!json_skip_value(&js, 2))
-							bad_answer(what, error);
-					} while (json_list_continues(&js, '}'));
-			}
-			else if (!json_skip_value(&js, 1))
-				bad_answer(what, error);
-		} while (json_list_continues(&js, '}'));
-	*page_full = list_length(units) >= PDS_DELTA_PAGE;
-	return units;
+			ereport(WARNING,
+					(errcode(edata->sqlerrcode),
+					 errmsg("pkgmeta: %s; asking for every registry", edata->message)));
+			ps->supported_failed = true;
+			return true;
+		}
+	}
+	foreach(lc, call.registries)
+		if (strcmp(lfirst(lc), registry) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -406,6 +375,11 @@ source_pds_pending(Source *source, const FeedKey *key, bool first_sync, int64 se
 	List	   *units = NIL;
 	bool		more = true;
 
+	if (!registry_supported(ps, registry))
+	{
+		log_unsupported(registry);
+		return NIL;
+	}
 	if (first_sync)
 		return pds_all(ps, registry);
 	/* every page: each answer holds the 20 deltas after the last one asked for */

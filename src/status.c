@@ -49,6 +49,8 @@ typedef struct SharedStatus
 	int64		files_done;
 	int64		packages_written;
 	int64		bytes_read;
+	int64		findings_opened;	/* of watched inventories */
+	int64		findings_resolved;
 	TimestampTz last_success_at;
 	char		last_error[STATUS_TEXT_LEN];
 	TimestampTz last_error_at;
@@ -162,6 +164,8 @@ status_run_begin(void)
 	status->files_done = 0;
 	status->packages_written = 0;
 	status->bytes_read = 0;
+	status->findings_opened = 0;
+	status->findings_resolved = 0;
 	LWLockRelease(status->lock);
 }
 
@@ -174,7 +178,8 @@ status_file_begin(const char *object)
 }
 
 void
-status_file_done(bool applied, int64 packages, int64 bytes)
+status_file_done(bool applied, int64 packages, int64 bytes,
+				 int64 findings_opened, int64 findings_resolved)
 {
 	LWLockAcquire(status->lock, LW_EXCLUSIVE);
 	if (applied)
@@ -183,6 +188,8 @@ status_file_done(bool applied, int64 packages, int64 bytes)
 	status->current_object[0] = '\0';
 	status->packages_written += packages;
 	status->bytes_read += bytes;
+	status->findings_opened += findings_opened;
+	status->findings_resolved += findings_resolved;
 	LWLockRelease(status->lock);
 }
 
@@ -332,7 +339,9 @@ in_worker_database(void)
 	return name != NULL && strcmp(name, pkgmeta_database) == 0;
 }
 
-#define NCOLUMNS 16
+/* 0.2.0 added the findings counts; a database still at 0.1.0 declares the rest */
+#define NCOLUMNS 18
+#define NCOLUMNS_0_1_0 16
 
 /* 0 stands for "never" in shared memory: NULL in the row */
 static void
@@ -361,7 +370,7 @@ pkgmeta_sync_status(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "pkgmeta_sync_status: return type must be a row type");
-	if (tupdesc->natts != NCOLUMNS)
+	if (tupdesc->natts != NCOLUMNS && tupdesc->natts != NCOLUMNS_0_1_0)
 		elog(ERROR, "pkgmeta_sync_status: expected %d columns, the function declares %d",
 			 NCOLUMNS, tupdesc->natts);
 
@@ -416,6 +425,8 @@ pkgmeta_sync_status(PG_FUNCTION_ARGS)
 	/* a standby does not sync: its freshness is the primary's */
 	values[15] = BoolGetDatum(now >= stale_at(s.last_success_at));
 	nulls[15] = RecoveryInProgress();
+	values[16] = Int64GetDatum(s.findings_opened);
+	values[17] = Int64GetDatum(s.findings_resolved);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -17,7 +17,8 @@ extern void status_install_hooks(void);
 /* Around one sync run, in the process running it. */
 extern void status_run_begin(void);
 extern void status_file_begin(const char *object);
-extern void status_file_done(bool applied, int64 packages, int64 bytes);
+extern void status_file_done(bool applied, int64 packages, int64 bytes,
+							 int64 findings_opened, int64 findings_resolved);
 extern void status_run_end(int64 failed_files);
 
 /* Records the error being handled (call from PG_CATCH) as the run's end. */

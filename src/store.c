@@ -4,8 +4,9 @@
  *     writer of its record kind (license_v2_writer.c, license_v1_writer.c,
  *     advisory_writer.c, cve_enrichment_writer.c); bad lines become error
  *     rows, counted past the first ones, and so do the errors a writer
- *     notes in lines it stores; the checkpoint is written with the file's
- *     rows, all or nothing.
+ *     notes in lines it stores; the findings of the advisories the file
+ *     changed are reconciled (findings.c) and the checkpoint written with
+ *     the file's rows, all or nothing.
  */
 #include "postgres.h"
 
@@ -16,6 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "findings.h"
 #include "settings.h"
 #include "store.h"
 
@@ -43,6 +45,7 @@ struct FileStore
 	void	   *writer;			/* of key.kind */
 	ErrorRows	bad_lines;
 	ErrorRows	notes;			/* store_note_error: errors in stored lines */
+	FindingCounts findings;		/* of the advisories the file changed */
 };
 
 /* The file being written, whose writer may note errors (store_note_error). */
@@ -85,6 +88,7 @@ store_begin_sync(void)
 		"INSERT INTO pkgmeta.sync_errors (data_type, version_format, purl_type,"
 		"       object, line, reason, excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		7, err_args);
+	findings_begin_sync();
 }
 
 void
@@ -94,6 +98,7 @@ store_end_sync(void)
 
 	store_free_plan(&plan_checkpoint);
 	store_free_plan(&plan_error);
+	findings_end_sync();
 	foreach(lc, started_kinds)
 		((const RecordKind *) lfirst(lc))->end_sync();
 	started_kinds = NIL;		/* its cells lived in sync_cxt */
@@ -180,6 +185,7 @@ store_begin_file(const FeedKey *key, const SourceObject *object)
 	}
 	fs->key = *key;
 	fs->object = object;
+	findings_begin_file();
 	fs->writer = key->kind->begin_file(key);
 	current_file = fs;
 	return fs;
@@ -295,6 +301,12 @@ store_file_bad_lines(const FileStore *fs)
 	return fs->bad_lines.count;
 }
 
+FindingCounts
+store_file_findings(const FileStore *fs)
+{
+	return fs->findings;
+}
+
 int64
 store_finish_file(FileStore *fs)
 {
@@ -305,6 +317,7 @@ store_finish_file(FileStore *fs)
 	summarize_error_rows(fs, &fs->bad_lines, "bad lines");
 	summarize_error_rows(fs, &fs->notes, "errors in stored lines");
 	current_file = NULL;
+	fs->findings = findings_reconcile_file();
 
 	cp[0] = CStringGetTextDatum(fs->key.data_type);
 	cp[1] = CStringGetTextDatum(fs->key.version_format);

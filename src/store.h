@@ -10,6 +10,7 @@
 
 #include "executor/spi.h"
 
+#include "findings.h"
 #include "purl_types.h"
 #include "record_kind.h"
 #include "source.h"
@@ -54,12 +55,15 @@ extern void store_line_error(FileStore *fs, int64 line_number, const char *reaso
 							 const char *line, size_t len);
 
 /*
- * Merges the file's records into packages (later line wins), records the
- * checkpoint and empties the staging table.  Returns the packages written.
+ * Merges the file's records into packages (later line wins), reconciles the
+ * findings of the advisories it changed, records the checkpoint and empties
+ * the staging table.  Returns the packages written.
  */
 extern int64 store_finish_file(FileStore *fs);
 
 extern int64 store_file_bad_lines(const FileStore *fs);
+/* The findings store_finish_file opened and resolved. */
+extern FindingCounts store_file_findings(const FileStore *fs);
 
 /*
  * For a writer, during write(): an error row for a line of the file being

@@ -115,6 +115,7 @@ read_file(Source *source, const FeedKey *key, const SourceObject *object,
 	*stream = NULL;
 	out->bad_lines = store_file_bad_lines(fs);
 	out->packages = store_finish_file(fs);
+	out->findings = store_file_findings(fs);
 	out->applied = true;
 }
 
@@ -177,17 +178,22 @@ apply_file(Source *source, const FeedKey *key, const SourceObject *object,
 						 "a sync applies it.  See pkgmeta.sync_errors.")));
 		store_file_error(key, object->name, edata->message);
 		call.out.applied = false;
+		/* rolled back with the file */
+		call.out.findings.opened = call.out.findings.resolved = 0;
 	}
 
 	SPI_commit();
 	pin_search_path();
 	ereport(DEBUG1,
-			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, %ld ms",
+			(errmsg_internal("pkgmeta: %s %s: %lld records, %lld bad lines, %lld bytes, "
+							 "%lld findings opened, %lld resolved, %ld ms",
 							 object->name, call.out.applied ? "applied" : "failed",
 							 (long long) call.out.packages, (long long) call.out.bad_lines,
-							 (long long) call.out.bytes,
+							 (long long) call.out.bytes, (long long) call.out.findings.opened,
+							 (long long) call.out.findings.resolved,
 							 (long) (TimestampDifferenceMilliseconds(started, GetCurrentTimestamp())))));
-	status_file_done(call.out.applied, call.out.packages, call.out.bytes);
+	status_file_done(call.out.applied, call.out.packages, call.out.bytes,
+					 call.out.findings.opened, call.out.findings.resolved);
 	return call.out;
 }
 

@@ -10,6 +10,8 @@
 
 #include "datatype/timestamp.h"
 
+#include "findings.h"
+
 typedef struct SyncTotals
 {
 	int64		files;
@@ -26,6 +28,7 @@ typedef struct FileOutcome
 	int64		packages;
 	int64		bytes;
 	int64		bad_lines;
+	FindingCounts findings;		/* of watched inventories */
 } FileOutcome;
 
 typedef struct SyncResult

@@ -467,6 +467,7 @@ v3_read_unit(Source *source, const FeedKey *key, V3Unit *unit,
 	unit->object.chunk = last_chunk;
 	out->bad_lines = store_file_bad_lines(fs);
 	out->packages = store_finish_file(fs);
+	out->findings = store_file_findings(fs);
 	set_marker(key, unit->is_delta || unit->last_shard ? -1 : unit->object.sequence);
 	out->applied = true;
 }

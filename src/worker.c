@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "commands/extension.h"
@@ -92,29 +93,47 @@ end_sync_portal(Portal portal)
 	PortalDrop(portal, false);
 }
 
-/* Deletes error rows older than pkgmeta.errors_retention, in its own transaction. */
+/*
+ * Deletes the rows of table whose column is older than minutes (the setting
+ * named), in its own transaction; a table the database does not have yet
+ * (one still at 0.1.0) is left alone.
+ */
 static void
-purge_old_errors(void)
+purge_old_rows(const char *table, const char *column, const char *setting, int minutes)
 {
-	char	   *sql = psprintf("DELETE FROM pkgmeta.sync_errors "
-							   "WHERE at < now() - interval '%d minutes'",
-							   pkgmeta_errors_retention);
+	char	   *sql = psprintf("DELETE FROM %s WHERE %s < now() - interval '%d minutes'",
+							   table, column, minutes);
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "pkgmeta sync: purging old rows of pkgmeta.sync_errors");
-	if (SPI_execute(sql, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "pkgmeta: could not purge pkgmeta.sync_errors");
-	if (SPI_processed > 0)
-		ereport(LOG,
-				(errmsg("pkgmeta: deleted %llu rows older than pkgmeta.errors_retention from pkgmeta.sync_errors",
-						(unsigned long long) SPI_processed)));
+	pgstat_report_activity(STATE_RUNNING, psprintf("pkgmeta sync: purging old rows of %s", table));
+	if (SPI_execute(psprintf("SELECT pg_catalog.to_regclass('%s')", table), true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "pkgmeta: could not look for %s", table);
+	if (!heap_attisnull(SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc))
+	{
+		if (SPI_execute(sql, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "pkgmeta: could not purge %s", table);
+		if (SPI_processed > 0)
+			ereport(LOG,
+					(errmsg("pkgmeta: deleted %llu rows older than %s from %s",
+							(unsigned long long) SPI_processed, setting, table)));
+	}
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pfree(sql);
+}
+
+/* The history past its retention: error rows, resolved findings. */
+static void
+purge_old_errors_and_findings(void)
+{
+	purge_old_rows("pkgmeta.sync_errors", "at", "pkgmeta.errors_retention",
+				   pkgmeta_errors_retention);
+	purge_old_rows("pkgmeta.findings", "resolved_at", "pkgmeta.findings_retention",
+				   pkgmeta_findings_retention);
 }
 
 /* Whether CREATE EXTENSION pkgmeta has been run in pkgmeta.database. */
@@ -185,7 +204,7 @@ run_sync(void)
 	{
 		result = sync_in_portal();
 		CommitTransactionCommand();
-		purge_old_errors();
+		purge_old_errors_and_findings();
 	}
 	PG_FINALLY();
 	{

@@ -11,7 +11,9 @@ and RubyGems lack, become " || " that the reference splits itself, and a
 RubyGems requirement list is ", "-separated).  Only
 syntax both sides define the same way is generated.  Versions come from
 version_cases.py's generators, drawn from a small pool per range so that
-bounds and versions tie and nearly miss; fixed seed.
+bounds and versions tie and nearly miss; fixed seed.  npm also gets
+ranges with partial versions ("1", "1.2", "1.x", "*") as bounds, which
+both sides read as spans.
 """
 import os
 import random
@@ -83,6 +85,33 @@ def language_case(r, pool, ops, native_op, and_dialect, and_native, first_bare, 
         dialect.append(r.choice(and_dialect).join(op + space + v for op, v in comps))
         native.append(and_native.join(native_op(op) + space + v for op, v in comps))
     return " || ".join(dialect), " || ".join(native)
+
+
+def npm_partial(r):
+    """a bound node semver reads as a span: "1", "1.2", "1.x", "1.2.*", "*" ..."""
+    major, minor = str(r.randint(0, 3)), str(r.randint(0, 3))
+    x = r.choice("xX*")
+    return r.choice([major, major + "." + minor, major + "." + x, major + "." + minor + "." + x,
+                     major + "." + x + "." + x, x, "v" + major + "." + minor,
+                     major + "." + minor + ".x-rc.1", major + "+build"])
+
+
+def npm_partial_cases(f, nranges):
+    """ranges whose bounds are partial versions beside full ones, and
+    versions at the spans' edges (the lowest pre-release "-0" included)"""
+    r = random.Random("%d-npm-partial" % SEED)
+    for _ in range(nranges):
+        pool = [npm_partial(r) for _ in range(2)] + r.sample(
+            ["0.0.0", "1.0.0", "1.2.3", "2.0.0-0", "1.3.0-alpha"], 2)
+        dialect, native = language_case(r, pool, ["<", "<=", ">", ">=", "="], lambda op: op,
+                                        [" ", " && "], " ", True, "*")
+        for _ in range(VERSIONS_PER_RANGE):
+            major, minor = r.randint(0, 4), r.randint(0, 4)
+            v = r.choice(["%d.%d.0-0" % (major, minor), "%d.%d.0-alpha" % (major, minor),
+                          "%d.%d.0" % (major, minor), "%d.%d.1" % (major, minor),
+                          "%d.0.0-0" % major, vc.gen_npm(r)])
+            if "\t" not in v and "\n" not in v:
+                f.write("%s\t%s\t%s\n" % (dialect, native, v))
 
 
 def maven_numeric(r):
@@ -170,6 +199,8 @@ def main():
                         v = r.choice(pool) + "+ubuntu1"
                     if "\t" not in v and "\n" not in v:
                         f.write("%s\t%s\t%s\n" % (dialect, native, v))
+            if ptype == "npm":
+                npm_partial_cases(f, nranges // 3)
     r = random.Random("%d-maven" % SEED)
     with open(os.path.join(outdir, "maven.cases"), "w", encoding="utf-8") as f:
         for _ in range(nranges):

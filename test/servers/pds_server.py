@@ -6,11 +6,12 @@ Serves --root, laid out as the offline v3 copy (<root>/<data>/v3/<registry>/
 <data> "licenses" or "malware"), the way doc/format.md section 11 describes
 the service:
 
-  GET /v1/licenses/supported, /v1/malware/advisories/supported
   GET .../all?purl_type=<registry>    {"until": N, "shards": [{"shard", "url"|"signed_url"}]}
                                       503 {"reason": "snapshot_not_yet_published"} without one
+  GET .../supported                   {"registries": [the registry folders]}
   GET .../delta?since=<registry>:<seq> (repeatable)
-                                      at most 20 deltas per registry, 204 when none
+                                      at most 20 deltas per registry, 204 when none;
+                                      a registry without a folder in "not_supported"
   GET /_files/<path>                  the "signed" archive URLs: no token accepted
 
 Every API request must carry "Authorization: Bearer <--token>" and the
@@ -132,8 +133,12 @@ class Handler(BaseHTTPRequestHandler):
                 {"shard": s, url_key: "%s/%s/full_dataset/%s.tar.zst" % (base, reg, s)} for s in shards]})
         if op == "delta":
             answer = {}
+            not_supported = []
             for since in query.get("since", []):
                 reg, seq = since.rsplit(":", 1)
+                if not os.path.isdir(os.path.join(v3, reg)):
+                    not_supported.append(reg)
+                    continue
                 ddir = os.path.join(v3, reg, "deltas")
                 names = sorted((int(n[:-len(".tar.zst")]), n) for n in
                                (os.listdir(ddir) if os.path.isdir(ddir) else [])
@@ -142,9 +147,9 @@ class Handler(BaseHTTPRequestHandler):
                 if newer:
                     answer[reg] = [{"delta": str(t), url_key: "%s/%s/deltas/%s" % (base, reg, n)}
                                    for t, n in newer]
-            if not answer:
+            if not answer and not not_supported:
                 return self.send(204)
-            return self.send(200, {"purl_types": answer, "not_supported": []})
+            return self.send(200, {"purl_types": answer, "not_supported": not_supported})
         self.send(404, {})
 
 

@@ -71,6 +71,18 @@ SELECT t, r, v, pkgmeta_range_contains(t, r, v)
     ('composer', '>=1.0,<1.1 || >=2.0,<2.1', '2.0.5'), ('composer', '>=1.0,<1.1 || >=2.0,<2.1', '1.5')
   ) AS c(t, r, v);
 
+-- npm's partial versions as bounds, as node semver reads them with
+-- pre-releases included (t/055 compares with it): "1.2" spans >=1.2.0-0
+-- <1.3.0-0, "*" is every version, "<*" none; the malware example ">=0".
+SELECT r, string_agg(v || CASE pkgmeta_range_contains('npm', r, v) WHEN true THEN ':yes'
+       WHEN false THEN ':no' ELSE ':null' END, ' ' ORDER BY v) AS versions
+  FROM (VALUES ('>=0'), ('>=1'), ('>1'), ('<1'), ('<=1'), ('1'), ('=1.2'), ('1.x'), ('1.2.*'),
+               ('>1.2'), ('<=1.2.x'), ('<1.2'), ('*'), ('x'), ('<*'), ('>X'), ('>= v1.2'),
+               ('1.2.x-beta'), ('1+build'), ('>=1 <1.2.5 || 3')) AS r(r),
+       (VALUES ('0.0.0-0'), ('0.9.9'), ('1.0.0-0'), ('1.0.0-rc.1'), ('1.0.0'), ('1.2.0-0'),
+               ('1.2.9'), ('1.3.0-0'), ('1.9.9'), ('2.0.0-0'), ('2.0.0'), ('3.5.0')) AS v(v)
+ GROUP BY r ORDER BY r;
+
 -- Maven and NuGet intervals: every form of section C's table.
 SELECT t, r, string_agg(v || CASE pkgmeta_range_contains(t, r, v) WHEN true THEN ':yes'
                                   WHEN false THEN ':no' ELSE ':null' END, ' ' ORDER BY v) AS versions
@@ -145,7 +157,8 @@ SELECT pkgmeta_range_contains('npm', '', '1.0.0') AS empty,
        pkgmeta_range_contains('npm', '>=1.0.0 2.0.0', '1.0.0') AS no_operator,
        pkgmeta_range_contains('npm', '^1.2.0', '1.2.0') AS caret,
        pkgmeta_range_contains('npm', '~1.2.0', '1.2.0') AS tilde,
-       pkgmeta_range_contains('npm', '1.x', '1.2.0') AS x_range,
+       pkgmeta_range_contains('npm', '1.x.3', '1.2.0') AS number_after_x,
+       pkgmeta_range_contains('npm', '1.2-rc.1', '1.2.0') AS partial_prerelease,
        pkgmeta_range_contains('npm', '>=1.0.0' || chr(160) || '<2.0.0', '1.5.0') AS nbsp;
 SELECT pkgmeta_range_contains('npm', '<2.0.0', repeat('9', 100000) || '.0.0') AS absurd_number,
        pkgmeta_range_contains('npm', '<2.0.0', '1.0.0-' || repeat('a.', 50000) || 'a') AS absurd_prerelease,

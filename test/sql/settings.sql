@@ -22,6 +22,11 @@ SHOW pkgmeta.data_types;
 SET pkgmeta.data_types = 'licenses,cve_enrichment';
 SHOW pkgmeta.data_types;
 SET pkgmeta.data_types = 'cve';
+-- the token's file: an absolute path (its content is read at each sync)
+SET pkgmeta.pds_token_file = 'relative/token';
+SET pkgmeta.pds_token_file = '/etc/postgresql/pkgmeta-token';
+SHOW pkgmeta.pds_token_file;
+RESET pkgmeta.pds_token_file;
 -- out of range: refused with the bounds, which pg_settings gives alike on
 -- every server version (the wording of them in the error differs)
 SELECT min_val, max_val, unit FROM pg_settings WHERE name = 'pkgmeta.max_line_length';

@@ -1,7 +1,8 @@
 # The background worker: waits for the extension, syncs on its interval and
 # on request, shows itself in pg_stat_activity and pkgmeta_sync_status(),
 # stops at a file boundary when pkgmeta.enabled goes off, survives errors
-# and pg_terminate_backend, purges old error rows and warns on stale data.
+# and pg_terminate_backend, purges old error rows and resolved findings and
+# warns on stale data.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -174,9 +175,17 @@ ok($node->wait_for_log(qr/WARNING:  pkgmeta: no sync has succeeded for longer th
 is(status('stale, state'), 't|idle', 'status: stale, and the worker is still there');
 is(worker_pid($node), $pid, 'the same worker process: no crash loop');
 
-# Retention: error rows older than pkgmeta.errors_retention go at the next run.
+# Retention: error rows older than pkgmeta.errors_retention, and findings
+# resolved longer ago than pkgmeta.findings_retention, go at the next run.
 reconfigure($node, 'pkgmeta.licenses_source' => "file://$root", 'pkgmeta.errors_retention' => '1d',
-	'pkgmeta.stale_after' => '1d');
+	'pkgmeta.findings_retention' => '30d', 'pkgmeta.stale_after' => '1d');
+$node->safe_psql('postgres', q{INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind,
+	advisory_id, source, first_seen_at, resolved_at, resolution)
+	VALUES ('app', 'postgres', 'a', 'pkg:npm/a@1', 'advisory', 'open', 'glad', now() - interval '90 days', NULL, NULL),
+	       ('app', 'postgres', 'a', 'pkg:npm/a@1', 'advisory', 'recent', 'glad', now() - interval '90 days',
+	        now() - interval '1 day', 'removed'),
+	       ('app', 'postgres', 'a', 'pkg:npm/a@1', 'advisory', 'old', 'glad', now() - interval '90 days',
+	        now() - interval '40 days', 'removed')});
 write_object($root, 'v2/npm/1700000300/0.ndjson', lines => [ 'not json', record('fourth') ]);
 $node->safe_psql('postgres', q{UPDATE pkgmeta.sync_errors SET at = now() - interval '2 days'});
 my $old = $node->safe_psql('postgres', 'SELECT count(*) FROM pkgmeta.sync_errors');
@@ -186,6 +195,10 @@ ok($node->poll_query_until('postgres',
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pkgmeta.sync_errors}),
 	'old error rows are purged, the new one stays');
 ok($node->log_contains(qr/deleted $old rows older than pkgmeta.errors_retention/), 'the purge is logged');
+ok($node->poll_query_until('postgres', q{SELECT string_agg(advisory_id, ',' ORDER BY advisory_id) = 'open,recent'
+	FROM pkgmeta.findings}), 'findings resolved past pkgmeta.findings_retention are purged, the others stay');
+ok($node->log_contains(qr/deleted 1 rows older than pkgmeta.findings_retention from pkgmeta.findings/),
+	'that purge is logged too');
 ok($node->poll_query_until('watch', q{SELECT NOT stale FROM pkgmeta_sync_status()}),
 	'a success makes the data fresh again');
 

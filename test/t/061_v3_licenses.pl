@@ -272,4 +272,44 @@ reconfigure($node, 'pkgmeta.purl_types' => 'npm,maven');
 is(query($node, q{SELECT string_agg(name, ',' ORDER BY name) FROM pkgmeta.packages}), 'org.example/lib',
 	'v2 is read for a registry without v3/, not for one with it');
 
+# records whose sets carry expressions only: pkgmeta_licenses answers the
+# identifiers the expressions name, as spdx-expression-parse reads them
+my %expressions = (
+	'or' => ['Apache-2.0 OR MIT'],
+	'and-or' => ['(MIT AND BSD-3-Clause) OR ISC'],
+	'with' => ['GPL-2.0-only WITH Classpath-exception-2.0 OR MIT'],
+	'licenseref' => ['LicenseRef-scancode-proprietary AND DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2'],
+	'plus-and-repeats' => ['GPL-2.0+ OR (MIT AND MIT)', 'MIT'],
+	'two' => ['MIT', 'Apache-2.0 WITH LLVM-exception'],
+	'nested' => ['((Zlib OR 0BSD) AND (BSD-2-Clause WITH Bison-exception-2.2))'],);
+write_object($root, 'v3/cargo/full_dataset/checkpoint.json', lines => ['{"until": 100}']);
+write_v3_archive($root, 'v3/cargo/full_dataset/00.tar.zst', [ '00/0.ndjson', [
+	(map { v3_record($_, lowest => '1.0.0', highest => '2.0.0', default => [ [], $expressions{$_} ]) } sort keys %expressions),
+	v3_record('other-set', lowest => '1.0.0', highest => '2.0.0', default => [ ['MIT'], [] ],
+		other => [ [ [], ['EPL-2.0 OR GPL-2.0-only WITH Classpath-exception-2.0'], ['1.5.0'] ] ]) ] ]);
+reconfigure($node, 'pkgmeta.purl_types' => 'cargo');
+($ret, $err) = sync_notices($node);
+is($ret, 0, 'expression-only records sync') or diag $err;
+{
+	my $file = "$root/expressions.tsv";
+	open my $fh, '>', $file or die $!;
+	print $fh join("\t", $_, @{ $expressions{$_} }), "\n" for sort keys %expressions;
+	print $fh "other-set\tEPL-2.0 OR GPL-2.0-only WITH Classpath-exception-2.0\n";
+	close $fh;
+	my ($out, $nerr) = ('', '');
+	local $ENV{NODE_PATH} = "$ENV{PKGMETA_TOP}/test/node/node_modules";
+	IPC::Run::run([ 'node', "$ENV{PKGMETA_SRC}/test/node/spdx_ids.js", $file ], '>', \$out, '2>', \$nerr)
+	  or die "spdx_ids.js: $nerr";
+	for my $line (split /\n/, $out)
+	{
+		my ($name, $ids) = split /\t/, $line;
+		my $version = $name eq 'other-set' ? '1.5.0' : '1.2.0';
+		is(query($node, qq{SELECT string_agg(l, ',' ORDER BY l COLLATE "C")
+			FROM unnest(pkgmeta_licenses('cargo', '$name', '$version')) l}),
+			$ids, "$name: the identifiers of its expressions, as spdx-expression-parse reads them ($ids)");
+	}
+}
+is(query($node, q{SELECT pkgmeta_license_expression('cargo', 'or', '1.2.0')}), 'Apache-2.0 OR MIT',
+	'the expression itself is still answered whole');
+
 done_testing();

@@ -1,7 +1,8 @@
 # Backups keep the mirror: pg_dump (custom and plain format) of a synced
 # database restores its rows, checkpoints and error history, into a new
 # database and into a new cluster, so the next sync resumes where the
-# original stopped instead of starting over.
+# original stopped instead of starting over; watched inventories and their
+# findings come back too.
 use strict;
 use warnings;
 use PkgmetaTest;
@@ -48,13 +49,15 @@ write_v3_archive($adv_root, 'v3/npm/full_dataset/00.tar.zst', [ '00/000000000.nd
 		package => { name => 'evil-pkg', purl_type => 'npm', affected_range => '>=1.0.0' } }) ] ]);
 my ($ret, $notices) = sync_notices($node);
 is($ret, 0, 'the original syncs');
+# and a watched inventory with a finding of that advisory
+$node->safe_psql('postgres', q{SELECT pkgmeta_watch('backup-app', ARRAY['pkg:npm/lodash@4.0.0'])});
 
 # What must survive a backup: every synced table, the checkpoints and the
 # answers of the lookups, as text (ids included: they are restored too).
 my $tables = join(' UNION ALL ', map {
 	"SELECT '$_' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM pkgmeta.$_ x"
 } qw(licenses packages v3_packages v1_licenses advisories advisory_packages malware_advisories
-  malware_packages cve_enrichment checkpoints sync_errors));
+  malware_packages cve_enrichment checkpoints sync_errors inventories watched_components findings));
 my $state_sql = qq{
 SELECT t, n, h FROM ($tables) s ORDER BY t;
 SELECT * FROM pkgmeta_checkpoints() ORDER BY 1, 2, 3;
@@ -68,6 +71,7 @@ like($original, qr/cve_enrichment\|v2\|\|1000\|0/, 'the original has the CVE enr
 like($original, qr/\{MIT\}/, 'the original answers lookups');
 like($original, qr/malware_packages\|1\|/, 'the original has its malware advisory');
 like($original, qr/requests\@2\.0\|\{Apache-2\.0\}/, 'the original answers from its v3 record');
+like($original, qr/findings\|1\|/, 'the original has the finding of its watched inventory');
 
 # The next sync after a restore must read nothing: it resumes at the checkpoints.
 sub resumes_from_checkpoints
@@ -126,5 +130,9 @@ is($other->safe_psql('postgres', q{SELECT count(*), count(DISTINCT id) FROM pkgm
 	'the new error row gets a new id');
 is($other->safe_psql('postgres', q{SELECT pkgmeta_licenses('pkg:npm/left-pad@1.0.0')}), '{WTFPL}',
 	'the new license gets a new id');
+is($other->safe_psql('postgres', q{SELECT opened FROM pkgmeta_watch('backup-app',
+	ARRAY['pkg:npm/lodash@4.0.0', 'pkg:npm/lodash@4.1.0'])}), '1', 'the restored inventory is watched on');
+is($other->safe_psql('postgres', q{SELECT count(*), count(DISTINCT id) FILTER (WHERE resolved_at IS NULL) FROM pkgmeta.findings}),
+	'2|2', 'the new finding gets a new id');
 
 done_testing();

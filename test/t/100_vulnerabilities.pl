@@ -61,10 +61,10 @@ is(query($node, q{SELECT string_agg(advisory_id || ':' || coalesce(affected::tex
 
 # A file of many unreadable ranges: the first 100 rows, then one summary.
 write_object($adv_root, 'v2/npm/2000/000000000.ndjson', lines => [
-	map { $adv->("m$_", { name => "many-$_", affected_range => '<<1', fixed_versions => [] }) } 1 .. 103 ]);
+	map { $adv->("m$_", { name => "many-$_", affected_range => '<1.0.0x', fixed_versions => [] }) } 1 .. 103 ]);
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
 ($ret, $notices) = sync_notices($node);
-is(query($node, q{SELECT count(*), count(*) FILTER (WHERE reason LIKE 'bad range "<<1" for npm package "many-%')
+is(query($node, q{SELECT count(*), count(*) FILTER (WHERE reason LIKE 'bad range "<1.0.0x" for npm package "many-%')
 	FROM pkgmeta.sync_errors}), '101|100', 'past 100 bad-range rows of a file, one summary row');
 is(query($node, q{SELECT line || ': ' || reason FROM pkgmeta.sync_errors WHERE reason NOT LIKE 'bad range%'}),
 	'101: 3 more errors in stored lines from this one on were not recorded', 'the summary counts the rest');
