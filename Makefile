@@ -10,7 +10,7 @@ PGFILEDESC = "pkgmeta - package metadata sync and lookup"
 PKGMETA_VERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))pkgmeta.control)
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -DPKGMETA_VERSION='"$(PKGMETA_VERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-SHLIB_LINK = -lcurl -lz -larchive
+SHLIB_LINK = -lcurl -lz -larchive -lzstd
 
 # pg_regress: a throwaway server that preloads the library (see ./run).
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))

@@ -12,23 +12,20 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/typcache.h"
 
 #include "decode_v2.h"
 #include "license_ids.h"
-#include "package_writer.h"
+#include "package_sink.h"
 #include "record_kind.h"
-#include "staging.h"
 #include "store.h"
+
+/* pkgmeta.packages as the extension makes it */
+#define PACKAGES_COLUMNS 6
 
 typedef struct LicenseV2Writer
 {
 	PurlTypeId	purl_type;
-	PackageWriter *direct;		/* NULL: through the staging table */
-	StagingTable *staging;
-	Oid			exception_type;
-	TupleDesc	exception_desc;
+	PackageSink sink;
 } LicenseV2Writer;
 
 static MemoryContext sync_cxt = NULL;
@@ -85,11 +82,8 @@ license_v2_begin_file(const FeedKey *key)
 	LicenseV2Writer *w = palloc0(sizeof(LicenseV2Writer));
 
 	w->purl_type = key->purl_type;
-	/* the staging table's composite type serves the direct writer too */
-	w->staging = staging_open("staging");
-	w->exception_type = get_element_type(TupleDescAttr(staging_desc(w->staging), 5)->atttypid);
-	w->exception_desc = lookup_rowtype_tupdesc_copy(w->exception_type, -1);
-	w->direct = package_writer_begin(key->purl_type, sync_cxt);
+	package_sink_open(&w->sink, "packages", PACKAGES_COLUMNS, "staging", key->purl_type,
+					  sync_cxt);
 	return w;
 }
 
@@ -128,10 +122,9 @@ license_v2_write(void *writer, int64 line_number)
 {
 	LicenseV2Writer *w = writer;
 	const V2Record *rec = decoded;
-	MemoryContext old = MemoryContextSwitchTo(w->direct ? package_writer_row_context(w->direct)
-											  : staging_row_context(w->staging));
-	Datum		values[6];
-	bool		nulls[6] = {false};
+	MemoryContext old = MemoryContextSwitchTo(package_sink_row_context(&w->sink));
+	Datum		values[PACKAGES_COLUMNS];
+	bool		nulls[PACKAGES_COLUMNS] = {false};
 	Datum	   *exceptions;
 	char	   *name;
 	size_t		name_len;
@@ -159,33 +152,22 @@ license_v2_write(void *writer, int64 line_number)
 
 		fields[0] = license_array(rec, e->first_license, e->nlicenses);
 		fields[1] = text_array(rec, rec->versions + e->first_version, e->nversions);
-		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->exception_desc, fields, fnulls));
+		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->sink.exception_desc, fields,
+														  fnulls));
 	}
-	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions, w->exception_type,
-												-1, false, TYPALIGN_DOUBLE));
-
-	/* column 1: the purl type in packages, the line number in staging */
-	if (w->direct != NULL)
-	{
-		values[0] = Int16GetDatum(w->purl_type);
-		package_writer_add(w->direct, values, nulls);
-		MemoryContextSwitchTo(old);
-		package_writer_end_row(w->direct);
-	}
-	else
-	{
-		values[0] = Int64GetDatum(line_number);
-		staging_insert(w->staging, values, nulls, old);
-	}
+	values[5] = PointerGetDatum(construct_array(exceptions, rec->nexceptions,
+												w->sink.exception_type, -1, false,
+												TYPALIGN_DOUBLE));
+	/* staged rows are ordered by line */
+	package_sink_write(&w->sink, values, nulls, line_number, old);
 }
 
 static int64
 license_v2_finish_file(void *writer)
 {
 	LicenseV2Writer *w = writer;
-	int64		written = w->direct != NULL ? package_writer_finish(w->direct) : 0;
 
-	return written + staging_merge(w->staging, plan_merge, Int16GetDatum(w->purl_type));
+	return package_sink_finish(&w->sink, plan_merge);
 }
 
 const RecordKind license_v2_kind = {

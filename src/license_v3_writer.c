@@ -1,10 +1,13 @@
 /*
  * license_v3_writer.c
- *     The writer of v3 license records: rows of one archive go to the
- *     staging table pkgmeta.v3_staging, and one INSERT ... ON CONFLICT
- *     merges them into pkgmeta.v3_packages, keeping the last record per
- *     package.  Identifiers are stored as license ids, as for v2 (a set
- *     with expressions only gets the identifiers they name); each set's
+ *     The writer of v3 license records: each record becomes a v3_packages
+ *     row formed here that package_writer.c writes straight into
+ *     pkgmeta.v3_packages, as v2 records go into packages.  Where that
+ *     cannot be (a v3_packages table the site changed), rows of one archive
+ *     go to the staging table pkgmeta.v3_staging and one INSERT ... ON
+ *     CONFLICT merges them, keeping the last record per package.
+ *     Identifiers are stored as license ids, as for v2 (a set with
+ *     expressions only gets the identifiers they name); each set's
  *     expressions are kept combined into one expression.
  */
 #include "postgres.h"
@@ -14,26 +17,26 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/typcache.h"
 
 #include "decode_v3.h"
 #include "license_ids.h"
+#include "package_sink.h"
 #include "purl.h"
 #include "record_kind.h"
 #include "spdx_expression.h"
-#include "staging.h"
 #include "store.h"
+
+/* pkgmeta.v3_packages as the extension makes it */
+#define V3_PACKAGES_COLUMNS 8
 
 typedef struct LicenseV3Writer
 {
 	PurlTypeId	purl_type;
-	StagingTable *staging;
-	Oid			exception_type;
-	TupleDesc	exception_desc;
+	PackageSink sink;
 	int64		order;			/* staging order across the archive's members */
 } LicenseV3Writer;
 
+static MemoryContext sync_cxt = NULL;
 static V3Record *decoded = NULL;
 static SPIPlanPtr plan_merge = NULL;
 
@@ -42,6 +45,7 @@ license_v3_begin_sync(void)
 {
 	Oid			merge_args[] = {INT2OID};
 
+	sync_cxt = CurrentMemoryContext;
 	decoded = palloc(sizeof(V3Record));
 	v3_record_init(decoded);
 	plan_merge = store_keep_plan(
@@ -75,7 +79,9 @@ static void
 license_v3_end_sync(void)
 {
 	store_free_plan(&plan_merge);
+	package_writer_forget_new_type();
 	decoded = NULL;
+	sync_cxt = NULL;
 }
 
 static const char *
@@ -90,9 +96,8 @@ license_v3_begin_file(const FeedKey *key)
 	LicenseV3Writer *w = palloc0(sizeof(LicenseV3Writer));
 
 	w->purl_type = key->purl_type;
-	w->staging = staging_open("v3_staging");
-	w->exception_type = get_element_type(TupleDescAttr(staging_desc(w->staging), 5)->atttypid);
-	w->exception_desc = lookup_rowtype_tupdesc_copy(w->exception_type, -1);
+	package_sink_open(&w->sink, "v3_packages", V3_PACKAGES_COLUMNS, "v3_staging",
+					  key->purl_type, sync_cxt);
 	return w;
 }
 
@@ -204,9 +209,9 @@ license_v3_write(void *writer, int64 line_number)
 {
 	LicenseV3Writer *w = writer;
 	const V3Record *rec = decoded;
-	MemoryContext old = MemoryContextSwitchTo(staging_row_context(w->staging));
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	MemoryContext old = MemoryContextSwitchTo(package_sink_row_context(&w->sink));
+	Datum		values[V3_PACKAGES_COLUMNS];
+	bool		nulls[V3_PACKAGES_COLUMNS] = {false};
 	Datum	   *exceptions = palloc(sizeof(Datum) * Max(rec->ntuples, 1));
 	Datum	   *expressions = palloc(sizeof(Datum) * Max(rec->ntuples, 1));
 	bool	   *expression_nulls = palloc(sizeof(bool) * Max(rec->ntuples, 1));
@@ -215,7 +220,6 @@ license_v3_write(void *writer, int64 line_number)
 	char	   *name = palloc(rec->name.len + 1);
 	size_t		name_len;
 
-	values[0] = Int64GetDatum(++w->order);
 	name_len = purl_normalize_name(w->purl_type, v3_span_ptr(rec, rec->name), rec->name.len,
 								   name);
 	values[1] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
@@ -236,16 +240,20 @@ license_v3_write(void *writer, int64 line_number)
 
 		fields[0] = license_array(rec, &t->set);
 		fields[1] = text_array(rec, t->first_version, t->nversions);
-		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->exception_desc, fields, fnulls));
+		exceptions[i] = HeapTupleGetDatum(heap_form_tuple(w->sink.exception_desc, fields,
+														  fnulls));
 		expression_nulls[i] = !combined_expression(rec, &t->set, &expressions[i]);
 	}
-	values[5] = PointerGetDatum(construct_array(exceptions, rec->ntuples, w->exception_type,
-												-1, false, TYPALIGN_DOUBLE));
+	values[5] = PointerGetDatum(construct_array(exceptions, rec->ntuples,
+												w->sink.exception_type, -1, false,
+												TYPALIGN_DOUBLE));
 	nulls[6] = !combined_expression(rec, &rec->default_set, &values[6]);
 	values[7] = PointerGetDatum(construct_md_array(expressions, expression_nulls,
 												   rec->ntuples > 0 ? 1 : 0, dims, lbs,
 												   TEXTOID, -1, false, TYPALIGN_INT));
-	staging_insert(w->staging, values, nulls, old);
+
+	/* staged rows are ordered across the archive's members */
+	package_sink_write(&w->sink, values, nulls, ++w->order, old);
 }
 
 static int64
@@ -253,7 +261,7 @@ license_v3_finish_file(void *writer)
 {
 	LicenseV3Writer *w = writer;
 
-	return staging_merge(w->staging, plan_merge, Int16GetDatum(w->purl_type));
+	return package_sink_finish(&w->sink, plan_merge);
 }
 
 const RecordKind license_v3_kind = {

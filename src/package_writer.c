@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -42,19 +43,20 @@
 #define BATCH_FILTER_BITS 65536
 
 #define ATTNO_NAME 2
-#define PACKAGES_COLUMNS 6
 
 /*
- * Names this run inserted into a purl type that had no packages when the
- * run first wrote to it: a name the filter has never seen cannot be in the
- * table, so a first sync rarely needs the index lookup.  8 MB keeps false
- * positives near 1% up to about 6 million names; beyond that more names
- * are looked up, which is slower but no less right.
+ * Names this run inserted into a purl type of one table that had no
+ * packages there when the run first wrote to it: a name the filter has
+ * never seen cannot be in the table, so a first sync rarely needs the
+ * index lookup.  8 MB keeps false positives near 1% up to about 6 million
+ * names; beyond that more names are looked up, which is slower but no
+ * less right.
  */
 #define NEW_TYPE_FILTER_BITS (UINT64CONST(1) << 26)
 #define NEW_TYPE_FILTER_BLOCK_BITS 512
 #define NEW_TYPE_FILTER_HASHES 3
 
+static Oid	new_type_rel = InvalidOid;
 static PurlTypeId new_type = 0;
 static uint64 *new_type_filter = NULL;
 
@@ -78,6 +80,7 @@ struct PackageWriter
 	MemoryContext batch_cxt;
 	MemoryContext file_cxt;		/* the probe's scan state lives here */
 	PurlTypeId	purl_type;
+	bool		in_new_type;	/* the filter answers for this table and type */
 	int64		written;		/* packages inserted or changed */
 };
 
@@ -88,7 +91,7 @@ struct PackageWriter
  * that changed it gets the SQL path, which honours whatever it added.
  */
 static bool
-table_as_created(Relation rel)
+table_as_created(Relation rel, int ncolumns)
 {
 	TriggerDesc *td = rel->trigdesc;
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
@@ -96,7 +99,7 @@ table_as_created(Relation rel)
 	ListCell   *lc;
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relrowsecurity ||
-		RelationGetDescr(rel)->natts != PACKAGES_COLUMNS ||
+		RelationGetDescr(rel)->natts != ncolumns ||
 		(constr != NULL && constr->num_check > 0))
 		return false;
 	for (int i = 0; td != NULL && i < td->numtriggers; i++)
@@ -113,12 +116,12 @@ table_as_created(Relation rel)
  * that check does: as the table's owner (a pkgmeta_admin may not lock it).
  */
 static void
-lock_purl_type(Relation packages, PurlTypeId purl_type)
+lock_purl_type(Relation rel, PurlTypeId purl_type)
 {
 	Oid			argtypes[] = {INT2OID};
 	Datum		args[] = {Int16GetDatum(purl_type)};
 	Relation	purl_types = table_open(get_relname_relid("purl_types",
-														  RelationGetNamespace(packages)),
+														  RelationGetNamespace(rel)),
 										AccessShareLock);
 	Oid			owner = purl_types->rd_rel->relowner;
 	Oid			save_userid;
@@ -147,31 +150,37 @@ package_writer_forget_new_type(void)
 	if (new_type_filter != NULL)
 		pfree(new_type_filter);
 	new_type_filter = NULL;
+	new_type_rel = InvalidOid;
 	new_type = 0;
 }
 
 static bool
-type_has_packages(PurlTypeId purl_type)
+type_has_packages(Relation rel, PurlTypeId purl_type)
 {
 	Oid			argtypes[] = {INT2OID};
 	Datum		args[] = {Int16GetDatum(purl_type)};
+	const char *relname = RelationGetRelationName(rel);
 
-	if (SPI_execute_with_args("SELECT FROM pkgmeta.packages WHERE purl_type = $1 LIMIT 1",
+	if (SPI_execute_with_args(psprintf("SELECT FROM pkgmeta.%s WHERE purl_type = $1 LIMIT 1",
+									   quote_identifier(relname)),
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "pkgmeta: could not read pkgmeta.packages");
+		elog(ERROR, "pkgmeta: could not read pkgmeta.%s", relname);
 	return SPI_processed > 0;
 }
 
-static void
-track_new_type(PurlTypeId purl_type, MemoryContext run_cxt)
+/* Whether the filter answers for this table and purl type from now on. */
+static bool
+track_new_type(Relation rel, PurlTypeId purl_type, MemoryContext run_cxt)
 {
-	if (purl_type == new_type)
-		return;
+	if (RelationGetRelid(rel) == new_type_rel && purl_type == new_type)
+		return true;
 	package_writer_forget_new_type();
-	if (type_has_packages(purl_type))
-		return;
+	if (type_has_packages(rel, purl_type))
+		return false;
 	new_type_filter = MemoryContextAllocZero(run_cxt, NEW_TYPE_FILTER_BITS / 8);
+	new_type_rel = RelationGetRelid(rel);
 	new_type = purl_type;
+	return true;
 }
 
 /*
@@ -202,17 +211,20 @@ new_type_filter_add(uint64 hash)
 }
 
 PackageWriter *
-package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
+package_writer_begin(const char *relname, int ncolumns, PurlTypeId purl_type,
+					 MemoryContext run_cxt)
 {
-	Oid			relid = get_relname_relid("packages", get_namespace_oid("pkgmeta", false));
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("pkgmeta", false));
+	MemoryContext file_cxt = CurrentMemoryContext;
 	Relation	rel;
 	PackageWriter *pw;
 	Oid			pkey_oid;
+	bool		in_new_type;
 
 	if (!OidIsValid(relid))
-		elog(ERROR, "pkgmeta: table pkgmeta.packages is missing");
+		elog(ERROR, "pkgmeta: table pkgmeta.%s is missing", relname);
 	rel = table_open(relid, RowExclusiveLock);
-	if (!table_as_created(rel))
+	if (!table_as_created(rel, ncolumns))
 	{
 		/* the merge will insert names the filter does not know */
 		package_writer_forget_new_type();
@@ -225,11 +237,14 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 	lock_purl_type(rel, purl_type);
-	track_new_type(purl_type, run_cxt);
+	in_new_type = track_new_type(rel, purl_type, run_cxt);
+	/* SPI leaves its procedure's context current: back to the file's */
+	MemoryContextSwitchTo(file_cxt);
 
 	pw = palloc0(sizeof(PackageWriter));
 	pw->rel = rel;
 	pw->purl_type = purl_type;
+	pw->in_new_type = in_new_type;
 	pw->estate = CreateExecutorState();
 	pw->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(pw->rri, rel, 1, NULL, 0);
@@ -247,7 +262,7 @@ package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt)
 	if (pw->pkey == NULL || pw->pkey->rd_index->indnkeyatts != 2 ||
 		pw->pkey->rd_index->indkey.values[0] != 1 ||
 		pw->pkey->rd_index->indkey.values[1] != ATTNO_NAME)
-		elog(ERROR, "pkgmeta: pkgmeta.packages lacks its primary key (purl_type, name)");
+		elog(ERROR, "pkgmeta: pkgmeta.%s lacks its primary key (purl_type, name)", relname);
 
 	/* the lookup sees this transaction's own rows: SnapshotSelf */
 	ScanKeyEntryInitialize(&pw->keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
@@ -396,7 +411,7 @@ package_writer_add(PackageWriter *pw, Datum *values, bool *nulls)
 	/* a package twice in one batch: insert the first before looking */
 	if (batched(pw, name, (uint32) hash))
 		write_batch(pw);
-	if (new_type == pw->purl_type && !new_type_filter_add(hash))
+	if (pw->in_new_type && !new_type_filter_add(hash))
 		;						/* certainly new */
 	else if (find_package(pw, name, &own))
 	{

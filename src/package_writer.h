@@ -1,7 +1,8 @@
 /*
  * package_writer.h
- *     Writes the records of one v2 file straight into pkgmeta.packages, in
- *     line order, so a later line wins.  A new package joins a batch that is
+ *     Writes the records of one file straight into a table of packages
+ *     keyed (purl_type, name) (pkgmeta.packages for v2, pkgmeta.v3_packages
+ *     for v3), in line order, so a later line wins.  A new package joins a batch that is
  *     inserted the way COPY does (table_multi_insert, then index entries); a
  *     known one is updated in place unless its record changes nothing.
  *
@@ -20,17 +21,19 @@
 typedef struct PackageWriter PackageWriter;
 
 /*
- * Opens pkgmeta.packages for one file of a purl type.  Returns NULL when
- * rows must go through SQL instead: the site added triggers, constraints,
- * columns or row level security to the table.  run_cxt holds what is kept
- * from file to file.
+ * Opens pkgmeta.<relname>, made with ncolumns columns of which the first
+ * two are (purl_type, name), its primary key, for one file of a purl type.
+ * Returns NULL when rows must go through SQL instead: the site added
+ * triggers, constraints, columns or row level security to the table.
+ * run_cxt holds what is kept from file to file.
  */
-extern PackageWriter *package_writer_begin(PurlTypeId purl_type, MemoryContext run_cxt);
+extern PackageWriter *package_writer_begin(const char *relname, int ncolumns,
+										   PurlTypeId purl_type, MemoryContext run_cxt);
 
 /* Where the caller builds a row's values; valid until package_writer_end_row. */
 extern MemoryContext package_writer_row_context(PackageWriter *pw);
 
-/* Writes one row (packages' columns in table order). */
+/* Writes one row (the table's columns in order). */
 extern void package_writer_add(PackageWriter *pw, Datum *values, bool *nulls);
 
 /* Ends the current row: frees what it used once the batch is written. */

@@ -14,6 +14,7 @@ int			pkgmeta_max_versions_per_tuple = DEFAULT_MAX_VERSIONS_PER_TUPLE;
 int			pkgmeta_max_other_licenses = DEFAULT_MAX_OTHER_LICENSES;
 int			pkgmeta_max_listing_objects = DEFAULT_MAX_LISTING_OBJECTS;
 int			pkgmeta_max_inflate_ratio = DEFAULT_MAX_INFLATE_RATIO;
+int			pkgmeta_max_zstd_window_log = DEFAULT_MAX_ZSTD_WINDOW_LOG;
 int			pkgmeta_max_advisory_id_length = DEFAULT_MAX_ADVISORY_ID_LENGTH;
 int			pkgmeta_max_advisory_title_length = DEFAULT_MAX_ADVISORY_TITLE_LENGTH;
 int			pkgmeta_max_advisory_description_length = DEFAULT_MAX_ADVISORY_DESCRIPTION_LENGTH;

@@ -76,4 +76,16 @@ extern int	pkgmeta_max_fixed_versions;
 extern int	pkgmeta_max_listing_objects;
 extern int	pkgmeta_max_inflate_ratio;
 
+/*
+ * The largest zstd window a v3 archive may ask for, as a power of two: the
+ * decoder holds the whole window, so this bounds a sync's memory.  2^25
+ * (32 MB) admits the zstd program up to level 19 (8 MB), not --long;
+ * 10 and 31 are libzstd's bounds.
+ */
+#define DEFAULT_MAX_ZSTD_WINDOW_LOG 25
+#define LIMIT_ZSTD_WINDOW_LOG_MIN 10
+#define LIMIT_ZSTD_WINDOW_LOG_MAX 31
+
+extern int	pkgmeta_max_zstd_window_log;
+
 #endif

@@ -336,6 +336,14 @@ define_limits(void)
 							&pkgmeta_max_inflate_ratio,
 							DEFAULT_MAX_INFLATE_RATIO, 2, 100000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pkgmeta.max_zstd_window_log",
+							"Largest zstd window a v3 archive may ask for, as a power of two.",
+							"Inflating takes memory the size of the window; an archive "
+							"that asks for more fails.",
+							&pkgmeta_max_zstd_window_log,
+							DEFAULT_MAX_ZSTD_WINDOW_LOG, LIMIT_ZSTD_WINDOW_LOG_MIN,
+							LIMIT_ZSTD_WINDOW_LOG_MAX,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
 static bool

@@ -16,7 +16,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(new_node new_mirror write_object record sync_notices query reconfigure
-  write_big_files worker_pid write_v3_archive v3_record start_pds_server);
+  write_big_files worker_pid write_v3_archive v3_record start_pds_server log_writes);
 
 # A started cluster with pkgmeta preloaded and created in database postgres.
 # The background worker syncs only on request unless conf sets
@@ -130,6 +130,19 @@ sub sync_notices
 	my ($node, $args) = @_;
 	my ($ret, $out, $err) = $node->psql('postgres', 'CALL pkgmeta_sync(' . ($args // '') . ')');
 	return ($ret, $err);
+}
+
+# A trigger of a site's own on pkgmeta.<table> that logs each written
+# package's name into public.<log>, a table it creates.
+sub log_writes
+{
+	my ($node, $table, $log) = @_;
+	query($node, qq{
+		CREATE TABLE public.$log (name text);
+		CREATE FUNCTION public.$log() RETURNS trigger LANGUAGE plpgsql AS
+			\$\$BEGIN INSERT INTO public.$log VALUES (NEW.name); RETURN NEW; END\$\$;
+		CREATE TRIGGER $log AFTER INSERT OR UPDATE ON pkgmeta.$table
+			FOR EACH ROW EXECUTE FUNCTION public.$log()});
 }
 
 # Result of a query as text (safe_psql: dies on error).

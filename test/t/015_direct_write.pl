@@ -116,12 +116,7 @@ is(packages(q{name IN ('by-admin', 'pkg1')}), "by-admin||1|{MIT}|[]\npkg1||admin
 	'with its new and known packages');
 
 # A trigger of the site's own on packages: rows go through SQL and fire it.
-query($node, q{
-	CREATE TABLE public.package_log (name text);
-	CREATE FUNCTION public.log_package() RETURNS trigger LANGUAGE plpgsql AS
-		$$BEGIN INSERT INTO public.package_log VALUES (NEW.name); RETURN NEW; END$$;
-	CREATE TRIGGER log_package AFTER INSERT OR UPDATE ON pkgmeta.packages
-		FOR EACH ROW EXECUTE FUNCTION public.log_package()});
+log_writes($node, 'packages', 'package_log');
 write_object($root, 'v2/npm/3000/000000000.ndjson',
 	lines => [ record('pkg8', highest => 'x'), record('trig', highest => '1'),
 		record('trig', highest => '2'), record('pkg8', highest => 'y') ]);
@@ -134,7 +129,7 @@ is(query($node, q{SELECT string_agg(name, ',' ORDER BY name) FROM public.package
 is(query($node, q{SELECT count(*) FROM pkgmeta.staging}), '0', 'the staging table is left empty');
 
 # A CHECK constraint of the site's own is honoured too (the file fails whole).
-query($node, q{DROP TRIGGER log_package ON pkgmeta.packages;
+query($node, q{DROP TRIGGER package_log ON pkgmeta.packages;
 	ALTER TABLE pkgmeta.packages ADD CONSTRAINT no_forbidden CHECK (highest_version <> 'forbidden')});
 write_object($root, 'v2/npm/4000/000000000.ndjson',
 	lines => [ record('pkg9', highest => 'fine'), record('pkg10', highest => 'forbidden') ]);

@@ -153,6 +153,8 @@ write_v3_archive($trunc, 'whole.tar.zst', [ '00000001.ndjson', [ map { v3_record
 my $tar = `zstd -dc $trunc/whole.tar.zst`;
 for my $case (
 	[ 'truncated tar', substr($tar, 0, 700), qr{corrupt or truncated} ],
+	[ 'truncated zstd', undef, qr{corrupt or truncated: its zstd data ends inside a frame} ],
+	[ 'not zstd', undef, qr{is not zstd-compressed} ],
 	[ 'not UTF-8', undef, qr{is not UTF-8 text} ],
 	[ 'archive bomb', undef, qr{inflates to more than} ])
 {
@@ -164,6 +166,16 @@ for my $case (
 		# an ignored member is inflated all the same to reach the next one
 		write_v3_archive($root, 'v3/npm/deltas/1200.tar.zst',
 			[ 'bomb.bin', "\0" x (64 * 1024 * 1024) ], [ '00000001.ndjson', [ v3_record('t1') ] ]);
+	}
+	elsif ($what eq 'truncated zstd')
+	{
+		my $path = write_v3_archive($root, 'v3/npm/deltas/1200.tar.zst',
+			[ '00000001.ndjson', [ map { v3_record("t$_") } 1 .. 200 ] ]);
+		truncate($path, (-s $path) - 20) or die "truncate: $!";
+	}
+	elsif ($what eq 'not zstd')
+	{
+		write_object($root, 'v3/npm/deltas/1200.tar.zst', raw => $tar);
 	}
 	elsif ($what eq 'not UTF-8')
 	{
@@ -204,6 +216,50 @@ is(query($node, q{SELECT string_agg(v.name, ',' ORDER BY v.name) FROM pkgmeta.v3
 ($ret, $err) = sync_notices($node);
 is(query($node, q{SELECT count(*) FROM pkgmeta.v3_packages WHERE name = 'gem-delta'}), '1',
 	'after the first sync, its deltas');
+
+# rows go straight into v3_packages (package_writer.c), as v2 rows into
+# packages: the later line wins inside a batch and across shards, a
+# re-stated record that changes nothing writes nothing
+reconfigure($node, 'pkgmeta.purl_types' => 'cargo');
+write_object($root, 'v3/cargo/full_dataset/checkpoint.json', lines => ['{"until": 500}']);
+write_v3_archive($root, 'v3/cargo/full_dataset/00.tar.zst',
+	[ '00/0.ndjson', [ v3_record('twice', highest => '1'), v3_record('kept', highest => '1'),
+		v3_record('twice', highest => '2'), v3_record('across', highest => '1') ] ]);
+write_v3_archive($root, 'v3/cargo/full_dataset/01.tar.zst',
+	[ '01/0.ndjson', [ v3_record('across', highest => '2', default => [ ['ISC'], ['ISC OR MIT'] ]) ] ]);
+($ret, $err) = sync_notices($node);
+like($err, qr/licenses v3 cargo: 2 files, 4 packages/, 'each shard counts the packages it wrote');
+my $cargo_rows = q{SELECT string_agg(concat_ws('|', v.name, v.highest_version,
+	(SELECT string_agg(l.spdx_identifier, ' ') FROM pkgmeta.licenses l WHERE l.id = ANY (v.default_licenses)),
+	v.default_expression), ',' ORDER BY v.name) FROM pkgmeta.v3_packages v
+	JOIN pkgmeta.purl_types t ON t.id = v.purl_type WHERE t.name = 'cargo'};
+is(query($node, $cargo_rows), 'across|2|ISC|ISC OR MIT,kept|1|MIT,twice|2|MIT',
+	'the later line wins in one member and across shards');
+my $kept_xmin = query($node, q{SELECT xmin FROM pkgmeta.v3_packages WHERE name = 'kept'});
+write_v3_archive($root, 'v3/cargo/deltas/600.tar.zst',
+	[ '00000001.ndjson', [ v3_record('kept', highest => '1'), v3_record('twice', highest => '3') ] ]);
+($ret, $err) = sync_notices($node);
+like($err, qr/licenses v3 cargo: 1 files, 1 packages/, 'a delta counts only what it changed');
+is(query($node, q{SELECT xmin FROM pkgmeta.v3_packages WHERE name = 'kept'}), $kept_xmin,
+	'a re-stated record that changes nothing is not written');
+is(query($node, q{SELECT highest_version FROM pkgmeta.v3_packages WHERE name = 'twice'}), '3',
+	'a changed one is');
+
+# a trigger of the site's own on v3_packages: rows go through SQL and fire it
+log_writes($node, 'v3_packages', 'v3_log');
+write_v3_archive($root, 'v3/cargo/deltas/700.tar.zst',
+	[ '00000001.ndjson', [ v3_record('kept', highest => '1'), v3_record('trig', highest => '1'),
+		v3_record('twice', highest => '4') ] ],
+	[ '00000002.ndjson', [ v3_record('trig', highest => '2') ] ]);
+($ret, $err) = sync_notices($node);
+like($err, qr/licenses v3 cargo: 1 files, 2 packages/, 'the SQL path counts the same way');
+is(query($node, q{SELECT string_agg(name || '|' || highest_version, ',' ORDER BY name)
+	FROM pkgmeta.v3_packages WHERE name IN ('kept', 'trig', 'twice')}), 'kept|1,trig|2,twice|4',
+	'the SQL path keeps the later line too');
+is(query($node, q{SELECT string_agg(name, ',' ORDER BY name) FROM public.v3_log}), 'trig,twice',
+	'the trigger fired once per written package');
+is(query($node, q{SELECT count(*) FROM pkgmeta.v3_staging}), '0', 'the staging table is left empty');
+query($node, q{DROP TRIGGER v3_log ON pkgmeta.v3_packages});
 
 # a registry without v3/ falls back to v2 when only v3 is asked for
 reconfigure($node, 'pkgmeta.version_formats' => 'v3');

@@ -237,6 +237,32 @@ is(query($node, q{SELECT count(*) FROM pkgmeta.packages WHERE name LIKE 'py-%'})
 		"pkgmeta.max_line_length = '1kB'"));
 }
 
+# A v3 archive whose zstd frames ask for a window over max_zstd_window_log
+# (zstd --long=27 through a pipe: 128 MB) fails whole, its memory never taken.
+{
+	my $members = PostgreSQL::Test::Utils::tempdir('v3long');
+	write_object($members, '00/0.ndjson', lines => [ v3_record('long-window') ]);
+	write_object($root, 'v3/cargo/full_dataset/checkpoint.json', lines => ['{"until": 100}']);
+	my $archive = "$root/v3/cargo/full_dataset/00.tar.zst";
+	system("tar -cf - -C $members 00/0.ndjson | zstd -q -3 --long=27 -o $archive") == 0
+	  or die 'tar | zstd --long failed';
+	$node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
+	set_conf(join("\n", "pkgmeta.purl_types = 'cargo'", "pkgmeta.version_formats = 'v3'"));
+	($ret, $notices) = sync_notices($node);
+	like($notices,
+		qr{archive "v3/cargo/full_dataset/00\.tar\.zst" needs a zstd window over 33554432 bytes \(pkgmeta\.max_zstd_window_log = 25\)},
+		'a window over the limit fails the archive, naming it and the setting');
+	is(query($node, q{SELECT count(*) FROM pkgmeta.sync_errors WHERE object = 'v3/cargo/full_dataset/00.tar.zst'}),
+		'1', 'with an error row');
+	is(query($node, q{SELECT count(*) FROM pkgmeta.v3_packages}), '0', 'nothing of it applied');
+	set_conf('pkgmeta.max_zstd_window_log = 27');
+	($ret, $notices) = sync_notices($node);
+	is(query($node, q{SELECT name FROM pkgmeta.v3_packages}), 'long-window',
+		'a raised limit lets the same archive apply');
+	set_conf(join("\n", "pkgmeta.max_zstd_window_log = 25", "pkgmeta.purl_types = 'npm,pypi,maven'",
+		"pkgmeta.version_formats = 'v2'"));
+}
+
 # Over the GCS JSON API the listing stops paging once over the limit.
 $node->safe_psql('postgres', 'TRUNCATE pkgmeta.sync_errors');
 my $bucket = PostgreSQL::Test::Utils::tempdir('bucket');
