@@ -26,62 +26,6 @@
 #include "shim.h"
 #include "stream.h"
 
-struct SourceReader
-{
-	const uint8_t *data;
-	size_t		len;
-	size_t		pos;
-	uint32		rng;
-	bool		finished;
-};
-
-static uint32
-next_random(uint32 *state)
-{
-	/* xorshift32: any nonzero seed */
-	*state ^= *state << 13;
-	*state ^= *state >> 17;
-	*state ^= *state << 5;
-	return *state;
-}
-
-static SourceReader *fake_reader;
-
-static SourceReader *
-fake_open(Source *source, const SourceObject *object)
-{
-	return fake_reader;
-}
-
-static size_t
-fake_read(SourceReader *r, char *buf, size_t cap)
-{
-	/* mostly small blocks, sometimes whatever fits */
-	size_t		want = (next_random(&r->rng) % 4 == 0) ? cap : 1 + next_random(&r->rng) % 17;
-	size_t		n = Min(Min(want, cap), r->len - r->pos);
-
-	if (r->finished)
-		shim_fail("read after finish");
-	memcpy(buf, r->data + r->pos, n);
-	r->pos += n;
-	return n;
-}
-
-static void
-fake_finish(SourceReader *r)
-{
-	r->finished = true;
-}
-
-static void
-fake_close(SourceReader *r)
-{
-}
-
-static const SourceMethods fake_methods = {
-	NULL, fake_open, fake_read, fake_finish, fake_close, NULL
-};
-
 /* gzip of data, as one member or two concatenated ones */
 static uint8_t *
 gzip_bytes(const uint8_t *data, size_t len, bool two_members, size_t *out_len)
@@ -159,7 +103,7 @@ reference_events(const uint8_t *data, size_t len, size_t max_line, Event *ev)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	Source		source = {&fake_methods, "fuzz://stream"};
+	Source		source = {&shim_memory_source_methods, "fuzz://stream"};
 	SourceObject object = {"v2/npm/1/0.ndjson"};
 	SourceReader reader = {0};
 	LineStream *volatile stream = NULL;
@@ -196,7 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		expected = malloc(sizeof(Event) * (payload_len + 2));
 		nexpected = reference_events(payload, payload_len, max_line, expected);
 	}
-	fake_reader = &reader;
+	shim_memory_source_set(&reader);
 
 	PG_TRY();
 	{

@@ -3,7 +3,8 @@
  *     Just enough of the server for the fuzz targets: memory allocation
  *     (every chunk is tracked, so a harness frees all after each input and
  *     LeakSanitizer stays quiet), error reporting (ERROR longjmps to the
- *     innermost PG_TRY) and interrupt checks.  StringInfo, the encoding
+ *     innermost PG_TRY), interrupt checks, and an in-memory source of
+ *     random block sizes for the stream readers.  StringInfo, the encoding
  *     checks, psprintf and strlcpy come from the installation's libpgcommon and
  *     libpgport, so the code under test runs the real implementations.
  */
@@ -31,6 +32,8 @@ typedef struct Chunk
 static Chunk *chunks = NULL;
 
 sigjmp_buf *PG_exception_stack = NULL;
+/* one flat arena: a context switch changes nothing the shim allocates */
+MemoryContext CurrentMemoryContext = NULL;
 ErrorContextCallback *error_context_stack = NULL;
 volatile sig_atomic_t InterruptPending = false;
 
@@ -144,6 +147,57 @@ shim_free_all(void)
 		free(c);
 	}
 }
+
+uint32
+shim_random(uint32 *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+static SourceReader *memory_reader;
+
+void
+shim_memory_source_set(SourceReader *reader)
+{
+	memory_reader = reader;
+}
+
+static SourceReader *
+memory_open(Source *source, const SourceObject *object)
+{
+	return memory_reader;
+}
+
+static size_t
+memory_read(SourceReader *r, char *buf, size_t cap)
+{
+	size_t		want = (shim_random(&r->rng) % 4 == 0) ? cap : 1 + shim_random(&r->rng) % 17;
+	size_t		n = Min(Min(want, cap), r->len - r->pos);
+
+	if (r->finished)
+		shim_fail("read after finish");
+	memcpy(buf, r->data + r->pos, n);
+	r->pos += n;
+	return n;
+}
+
+static void
+memory_finish(SourceReader *r)
+{
+	r->finished = true;
+}
+
+static void
+memory_close(SourceReader *r)
+{
+}
+
+const SourceMethods shim_memory_source_methods = {
+	NULL, memory_open, memory_read, memory_finish, memory_close, NULL
+};
 
 void
 shim_check_json_verdict(bool accepted, const char *reason, const char *line, size_t len,
@@ -274,6 +328,27 @@ SHIM_MESSAGE_FUNCTION(errmsg_internal, set_message)
 SHIM_MESSAGE_FUNCTION(errdetail, format_and_drop)
 SHIM_MESSAGE_FUNCTION(errdetail_internal, format_and_drop)
 SHIM_MESSAGE_FUNCTION(errhint, format_and_drop)
+
+/* What the code under test keeps of a caught ERROR: its code and message. */
+ErrorData *
+CopyErrorData(void)
+{
+	ErrorData  *e = palloc0(sizeof(ErrorData));
+
+	e->elevel = error_level;
+	e->sqlerrcode = error_code;
+	e->message = pstrdup(error_message);
+	return e;
+}
+
+void
+ReThrowError(ErrorData *edata)
+{
+	error_level = edata->elevel;
+	error_code = edata->sqlerrcode;
+	strlcpy(error_message, edata->message, sizeof(error_message));
+	pg_re_throw();
+}
 
 int
 shim_error_code(void)

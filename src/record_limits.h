@@ -73,6 +73,9 @@ extern int	pkgmeta_max_fixed_versions;
 #define DEFAULT_MAX_LISTING_OBJECTS 100000
 #define DEFAULT_MAX_INFLATE_RATIO 100
 
+/* Inflated bytes before pkgmeta.max_inflate_ratio applies: headers compress well. */
+#define INFLATE_RATIO_GRACE (1024 * 1024)
+
 extern int	pkgmeta_max_listing_objects;
 extern int	pkgmeta_max_inflate_ratio;
 

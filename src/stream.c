@@ -17,9 +17,6 @@
 #define READ_BLOCK (256 * 1024)
 #define LINE_BUFFER_INITIAL (256 * 1024)
 
-/* Inflated bytes before pkgmeta.max_inflate_ratio applies: headers compress well. */
-#define INFLATE_RATIO_GRACE (1024 * 1024)
-
 struct LineStream
 {
 	/* bytes come from a source reader, or from an archive's member */

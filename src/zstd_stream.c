@@ -16,9 +16,6 @@
 
 #define READ_BLOCK (256 * 1024)
 
-/* Inflated bytes before pkgmeta.max_inflate_ratio applies, as in stream.c. */
-#define INFLATE_RATIO_GRACE (1024 * 1024)
-
 struct ZstdStream
 {
 	Source	   *source;
@@ -29,7 +26,8 @@ struct ZstdStream
 	ZSTD_inBuffer in;
 	bool		source_ended;
 	bool		frame_ended;	/* the last frame begun was decoded whole */
-	bool		magic_checked;
+	unsigned char magic[4];		/* the archive's first bytes, once read */
+	size_t		magic_len;
 	int64		bytes_read;
 	int64		inflated;
 };
@@ -105,19 +103,28 @@ fill_input(ZstdStream *zs)
 	zs->in.pos = 0;
 	if (n == 0)
 		return false;
-	/* an archive starts with a frame, zstd's or a skippable one */
-	if (!zs->magic_checked && n >= 4)
-	{
-		const unsigned char *b = (const unsigned char *) zs->block;
-		uint32		magic = b[0] | b[1] << 8 | b[2] << 16 | (uint32) b[3] << 24;
 
+	/*
+	 * An archive starts with a frame, zstd's or a skippable one.  Its magic
+	 * is gathered across reads: a source may return fewer than 4 bytes.
+	 */
+	if (zs->magic_len < sizeof(zs->magic))
+	{
+		size_t		take = Min(n, sizeof(zs->magic) - zs->magic_len);
+		uint32		magic;
+
+		memcpy(zs->magic + zs->magic_len, zs->block, take);
+		zs->magic_len += take;
+		if (zs->magic_len < sizeof(zs->magic))
+			return true;
+		magic = zs->magic[0] | zs->magic[1] << 8 | zs->magic[2] << 16 |
+			(uint32) zs->magic[3] << 24;
 		if (magic != ZSTD_MAGICNUMBER &&
 			(magic & ZSTD_MAGIC_SKIPPABLE_MASK) != ZSTD_MAGIC_SKIPPABLE_START)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("archive \"%s\" is not zstd-compressed", zs->name),
 					 errhint("A v3 export file is a zstd-compressed tar archive.")));
-		zs->magic_checked = true;
 	}
 	return true;
 }
