@@ -725,9 +725,14 @@ CREATE TABLE pkgmeta.inventories (
     updated_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 -- One lookup request per component (pkgmeta.lookup_request); purl_type NULL:
--- a type outside the export, never matched.
+-- a type outside the export, never matched.  Its inventory is no foreign
+-- key: a watch writes thousands of components under its inventory's row
+-- lock, where a check per row cost more than the rest of the insert.  Row
+-- level security lets nobody add components to an inventory not theirs or
+-- not there, and deleting an inventory deletes its components
+-- (pkgmeta.delete_inventory_components).
 CREATE TABLE pkgmeta.watched_components (
-    inventory text NOT NULL REFERENCES pkgmeta.inventories ON DELETE CASCADE,
+    inventory text NOT NULL,
     bom_ref   text NOT NULL,
     purl      text NOT NULL,
     purl_type smallint,
@@ -740,6 +745,22 @@ CREATE TABLE pkgmeta.watched_components (
 -- from the index alone (the heap rows of a package's components lie apart)
 CREATE INDEX watched_components_package ON pkgmeta.watched_components (purl_type, name)
     INCLUDE (version, distro, inventory, bom_ref, purl);
+-- SECURITY DEFINER: the deleted inventories' components are no longer
+-- visible to their owner under row level security
+CREATE FUNCTION pkgmeta.delete_inventory_components()
+    RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM pkgmeta.watched_components c USING deleted_inventories d WHERE c.inventory = d.name;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION pkgmeta.delete_inventory_components() FROM PUBLIC;
+CREATE TRIGGER delete_components AFTER DELETE ON pkgmeta.inventories
+    REFERENCING OLD TABLE AS deleted_inventories
+    FOR EACH STATEMENT EXECUTE FUNCTION pkgmeta.delete_inventory_components();
 -- owner: the inventory's owner when the finding opened (row level security)
 CREATE TABLE pkgmeta.findings (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -840,11 +861,15 @@ DECLARE
                     AND f.resolved_at IS NULL
                  OFFSET 0) f),
         scope_components AS (
-            SELECT c.* FROM (SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
-                              WHERE p.advisory = ANY ($2)
+            SELECT c.* FROM (SELECT p.purl_type, p.name FROM unnest($2) a(id)
+                               CROSS JOIN LATERAL (
+                                   SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
+                                    WHERE p.advisory = a.id OFFSET 0) p
                              UNION
-                             SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
-                              WHERE p.advisory = ANY ($3)) p
+                             SELECT p.purl_type, p.name FROM unnest($3) a(id)
+                               CROSS JOIN LATERAL (
+                                   SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
+                                    WHERE p.advisory = a.id OFFSET 0) p) p
              CROSS JOIN LATERAL (
                  SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
                    FROM pkgmeta.watched_components c
@@ -869,7 +894,7 @@ BEGIN
              WHERE c.purl_type IS NOT NULL
              GROUP BY c.purl_type, c.name, c.version, c.distro),
         affected AS (
-            SELECT DISTINCT m.bom_ref::bigint AS key, m.kind, m.advisory_id, m.source
+            SELECT DISTINCT m.bom_ref::bigint AS key, m.kind, m.advisory_id, m.source, m.cve
               FROM (SELECT array_agg(ROW(v.key::text, NULL, t.name, v.purl_type, v.name,
                                          v.version, v.distro)::pkgmeta.lookup_request) AS requests
                       FROM versions v
@@ -934,29 +959,35 @@ BEGIN
             UNION ALL
             SELECT *, 'resolved' FROM gone),
         -- the notifications, only when they are on ($4): each event's item
-        -- (without its purl past 3000 bytes), with the CVE of its advisory
-        -- (looked up once per advisory), numbered into batches of an
-        -- inventory by where the item starts (every 4000 bytes), so that a
-        -- batch stays under 7000 bytes and its notification under 8000
+        -- (without its purl past 3000 bytes) with the CVE of its advisory
+        -- (as matched, or looked up once per advisory no longer matched),
+        -- numbered into batches of an inventory by where the item starts
+        -- (every 4000 bytes), so that a batch stays under 7000 bytes and its
+        -- notification under 8000
         cves AS MATERIALIZED (
+            SELECT DISTINCT a.kind, a.advisory_id, a.source, a.cve FROM affected a WHERE $4
+            UNION ALL
             SELECT k.kind, k.advisory_id, k.source, CASE k.kind
                        WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
                                                FROM pkgmeta.advisories a
                                               WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source))
                        ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
                                FROM pkgmeta.malware_advisories a
-                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source)) END AS cve
-              FROM (SELECT DISTINCT e.kind, e.advisory_id, e.source FROM events e WHERE $4) k),
+                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source)) END
+              FROM (SELECT DISTINCT g.kind, g.advisory_id, g.source FROM gone g WHERE $4) k
+             WHERE NOT EXISTS (SELECT FROM affected a
+                                WHERE (a.kind, a.advisory_id, a.source) = (k.kind, k.advisory_id, k.source))),
         items AS MATERIALIZED (
-            SELECT e.inventory, e.id, CASE WHEN octet_length(j::text) > 3000
-                                           THEN (j - 'purl' || '{"truncated": true}')::text
-                                           ELSE j::text END AS item
+            SELECT e.inventory, e.id, CASE WHEN octet_length(i.item) > 3000
+                                           THEN (i.item::jsonb - 'purl' || '{"truncated": true}')::text
+                                           ELSE i.item END AS item
               FROM events e
               JOIN cves c ON (c.kind, c.advisory_id, c.source) = (e.kind, e.advisory_id, e.source)
-             CROSS JOIN LATERAL jsonb_strip_nulls(jsonb_build_object(
-                     'event', e.event, 'id', e.id, 'purl', e.purl, 'kind', e.kind,
-                     'advisory_id', e.advisory_id, 'source', e.source, 'cve', c.cve,
-                     'resolution', e.resolution)) j),
+             CROSS JOIN LATERAL concat(
+                     '{"id": ', e.id, ', "cve": ' || to_json(c.cve)::text, ', "kind": ', to_json(e.kind),
+                     ', "purl": ', to_json(e.purl), ', "event": ', to_json(e.event),
+                     ', "source": ', to_json(e.source), ', "resolution": ' || to_json(e.resolution)::text,
+                     ', "advisory_id": ', to_json(e.advisory_id), '}') i(item)),
         batches AS (
             SELECT '{"inventory": ' || to_json(b.inventory)::text
                    || ', "findings": [' || string_agg(b.item, ', ' ORDER BY b.id) || ']}' AS payload
@@ -998,22 +1029,25 @@ BEGIN
                   DETAIL = 'Inventory names are shared by all roles; each inventory has one owner.',
                   HINT = 'Choose another name, or ask its owner or a member of pkgmeta_admin.';
     END IF;
-    SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
-      FROM unnest(requests) r
-     GROUP BY COALESCE(r.bom_ref, r.purl)
-    HAVING count(DISTINCT r.purl) > 1
-     LIMIT 1;
-    IF FOUND THEN
+    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
+    -- a component listed twice is kept once; a bom-ref of two purls is two
+    -- rows of one primary key
+    BEGIN
+        INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
+        SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)
+               $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
+          FROM unnest(requests) r;
+        GET DIAGNOSTICS components = ROW_COUNT;
+    EXCEPTION WHEN unique_violation THEN
+        SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
+          FROM unnest(requests) r
+         GROUP BY COALESCE(r.bom_ref, r.purl)
+        HAVING count(DISTINCT r.purl) > 1
+         LIMIT 1;
         RAISE EXCEPTION 'bom-ref "%" names two different components', duplicate
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give each component of the SBOM its own bom-ref.';
-    END IF;
-    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
-    INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
-    SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl))
-           $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
-      FROM unnest(requests) r;
-    GET DIAGNOSTICS components = ROW_COUNT;
+    END;
     SELECT f.opened, f.resolved INTO opened, resolved
       FROM pkgmeta.reconcile_findings($1, NULL, NULL) f;
 END
