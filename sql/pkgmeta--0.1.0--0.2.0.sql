@@ -819,7 +819,8 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- subqueries with OFFSET 0 stay parameterized index scans, and the updates
 -- take their rows by id), so the cost follows the matches and the open
 -- findings of the scope, never the size of the tables, whatever the
--- statistics say of tables a file has just filled.
+-- statistics say of tables a file has just filled.  jit is off: the
+-- estimates of a few thousand rows would compile for longer than it runs.
 --
 -- Watches and the sync must not miss each other's commits: a watch holds
 -- lock (pkgmeta, 2) shared from before it reads, the sync's reconciliation
