@@ -725,9 +725,14 @@ CREATE TABLE pkgmeta.inventories (
     updated_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 -- One lookup request per component (pkgmeta.lookup_request); purl_type NULL:
--- a type outside the export, never matched.
+-- a type outside the export, never matched.  Its inventory is no foreign
+-- key: a watch writes thousands of components under its inventory's row
+-- lock, where a check per row cost more than the rest of the insert.  Row
+-- level security lets nobody add components to an inventory not theirs or
+-- not there, and deleting an inventory deletes its components
+-- (pkgmeta.delete_inventory_components).
 CREATE TABLE pkgmeta.watched_components (
-    inventory text NOT NULL REFERENCES pkgmeta.inventories ON DELETE CASCADE,
+    inventory text NOT NULL,
     bom_ref   text NOT NULL,
     purl      text NOT NULL,
     purl_type smallint,
@@ -736,8 +741,26 @@ CREATE TABLE pkgmeta.watched_components (
     distro    text,
     PRIMARY KEY (inventory, bom_ref)
 );
--- the sync's candidates: the components of an advisory's packages
-CREATE INDEX ON pkgmeta.watched_components (purl_type, name);
+-- the sync's candidates: the components of an advisory's packages, read
+-- from the index alone (the heap rows of a package's components lie apart)
+CREATE INDEX watched_components_package ON pkgmeta.watched_components (purl_type, name)
+    INCLUDE (version, distro, inventory, bom_ref, purl);
+-- SECURITY DEFINER: the deleted inventories' components are no longer
+-- visible to their owner under row level security
+CREATE FUNCTION pkgmeta.delete_inventory_components()
+    RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM pkgmeta.watched_components c USING deleted_inventories d WHERE c.inventory = d.name;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION pkgmeta.delete_inventory_components() FROM PUBLIC;
+CREATE TRIGGER delete_components AFTER DELETE ON pkgmeta.inventories
+    REFERENCING OLD TABLE AS deleted_inventories
+    FOR EACH STATEMENT EXECUTE FUNCTION pkgmeta.delete_inventory_components();
 -- owner: the inventory's owner when the finding opened (row level security)
 CREATE TABLE pkgmeta.findings (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -796,7 +819,8 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- subqueries with OFFSET 0 stay parameterized index scans, and the updates
 -- take their rows by id), so the cost follows the matches and the open
 -- findings of the scope, never the size of the tables, whatever the
--- statistics say of tables a file has just filled.
+-- statistics say of tables a file has just filled.  jit is off: the
+-- estimates of a few thousand rows would compile for longer than it runs.
 --
 -- Watches and the sync must not miss each other's commits: a watch holds
 -- lock (pkgmeta, 2) shared from before it reads, the sync's reconciliation
@@ -806,14 +830,21 @@ CREATE FUNCTION pkgmeta.reconcile_findings(inventory text, advisories bigint[], 
                                            OUT opened bigint, OUT resolved bigint)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    SET jit = off
 AS $$
 DECLARE
-    -- the scope: components to match and the open findings to check
+    -- the scope: components to match and the open findings to check.  The
+    -- sync's components are those of the changed advisories' packages only:
+    -- components do not change while it reconciles (watches reconcile their
+    -- own), so an open finding whose component is not among them is no
+    -- longer matched and resolves without it.
     scope text := CASE WHEN inventory IS NOT NULL THEN $scope$
         scope_components AS (
-            SELECT c.* FROM pkgmeta.watched_components c WHERE c.inventory = $1),
+            SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
+              FROM pkgmeta.watched_components c WHERE c.inventory = $1),
         open AS (
-            SELECT f.* FROM pkgmeta.findings f
+            SELECT f.id, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
+              FROM pkgmeta.findings f
              WHERE f.inventory = $1 AND f.resolved_at IS NULL)
         $scope$ ELSE $scope$
         changed AS (
@@ -825,53 +856,57 @@ DECLARE
         open AS (
             SELECT f.* FROM changed k
              CROSS JOIN LATERAL (
-                 SELECT f.* FROM pkgmeta.findings f
+                 SELECT f.id, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
+                   FROM pkgmeta.findings f
                   WHERE (f.advisory_id, f.source, f.kind) = (k.advisory_id, k.source, k.kind)
                     AND f.resolved_at IS NULL
                  OFFSET 0) f),
         scope_components AS (
-            SELECT c.* FROM (SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
-                              WHERE p.advisory = ANY ($2)
+            SELECT c.* FROM (SELECT p.purl_type, p.name FROM unnest($2) a(id)
+                               CROSS JOIN LATERAL (
+                                   SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
+                                    WHERE p.advisory = a.id OFFSET 0) p
                              UNION
-                             SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
-                              WHERE p.advisory = ANY ($3)) p
+                             SELECT p.purl_type, p.name FROM unnest($3) a(id)
+                               CROSS JOIN LATERAL (
+                                   SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
+                                    WHERE p.advisory = a.id OFFSET 0) p) p
              CROSS JOIN LATERAL (
-                 SELECT c.* FROM pkgmeta.watched_components c
+                 SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
+                   FROM pkgmeta.watched_components c
                   WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
-                 OFFSET 0) c
-            UNION
-            SELECT c.* FROM open o
-             CROSS JOIN LATERAL (
-                 SELECT c.* FROM pkgmeta.watched_components c
-                  WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
                  OFFSET 0) c)
         $scope$ END;
-    event record;
-    channel_on boolean := COALESCE(current_setting('pkgmeta.notify_findings', true), 'on')::boolean;
-    batch_inventory text;
-    batch text := '';
-    item text;
+    notified bigint;
 BEGIN
     IF inventory IS NULL THEN
         PERFORM pg_advisory_xact_lock(1886087021, 2);
     ELSE
         PERFORM pg_advisory_xact_lock_shared(1886087021, 2);
     END IF;
-    opened := 0;
-    resolved := 0;
-    FOR event IN EXECUTE 'WITH ' || scope || $core$,
-        truth AS (
-            SELECT DISTINCT ON (g.inventory, m.bom_ref, m.kind, m.source, m.advisory_id)
-                   g.inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source
-              FROM (SELECT c.inventory,
-                           array_agg(ROW(c.bom_ref, c.purl, t.name, c.purl_type, c.name,
-                                         c.version, c.distro)::pkgmeta.lookup_request) AS requests
-                      FROM scope_components c
-                      LEFT JOIN pkgmeta.purl_types t ON t.id = c.purl_type
-                     WHERE c.purl_type IS NOT NULL
-                     GROUP BY c.inventory) g
+    EXECUTE 'WITH ' || scope || $core$,
+        -- each package version of the scope is matched once, however many
+        -- components share it, under a key carried as the request's bom_ref
+        versions AS (
+            SELECT row_number() OVER () AS key, c.purl_type, c.name, c.version, c.distro,
+                   array_agg(c.inventory) AS inventories, array_agg(c.bom_ref) AS bom_refs,
+                   array_agg(c.purl) AS purls
+              FROM scope_components c
+             WHERE c.purl_type IS NOT NULL
+             GROUP BY c.purl_type, c.name, c.version, c.distro),
+        affected AS (
+            SELECT DISTINCT m.bom_ref::bigint AS key, m.kind, m.advisory_id, m.source, m.cve
+              FROM (SELECT array_agg(ROW(v.key::text, NULL, t.name, v.purl_type, v.name,
+                                         v.version, v.distro)::pkgmeta.lookup_request) AS requests
+                      FROM versions v
+                      LEFT JOIN pkgmeta.purl_types t ON t.id = v.purl_type) g
              CROSS JOIN LATERAL pkgmeta.vulnerability_matches(g.requests, $2, $3) m
              WHERE m.affected),
+        truth AS (
+            SELECT c.inventory, c.bom_ref, c.purl, a.kind, a.advisory_id, a.source
+              FROM affected a
+              JOIN versions v ON v.key = a.key
+             CROSS JOIN LATERAL unnest(v.inventories, v.bom_refs, v.purls) AS c(inventory, bom_ref, purl)),
         -- each open finding and each true match, paired where they agree (a
         -- full join: hashed or merged, never a nested loop over both sides)
         diff AS (
@@ -880,15 +915,17 @@ BEGIN
               FULL JOIN open o
                 ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
                  = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)),
+        -- removed or upgraded only by a watch ($1): the sync's components
+        -- are as their last watch left them
         gone AS (
             UPDATE pkgmeta.findings f
                SET resolved_at = now(),
                    resolution = CASE
-                       WHEN NOT EXISTS (
+                       WHEN $1 IS NOT NULL AND NOT EXISTS (
                                 SELECT FROM pkgmeta.watched_components c
                                  WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref))
                             THEN 'removed'
-                       WHEN EXISTS (
+                       WHEN $1 IS NOT NULL AND EXISTS (
                                 SELECT FROM pkgmeta.watched_components c
                                  WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)
                                    AND c.purl <> f.purl)
@@ -907,61 +944,64 @@ BEGIN
             RETURNING f.id, f.inventory, f.purl, f.kind, f.advisory_id, f.source, f.resolution),
         moved AS (
             -- still affected at another version: the finding follows the component
-            UPDATE pkgmeta.findings f SET purl = c.purl
-              FROM pkgmeta.watched_components c
+            UPDATE pkgmeta.findings f SET purl = d.purl
+              FROM diff d
              WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.purl <> d.open_purl))
-               AND (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)),
+               AND f.id = d.open_id),
         new AS (
             INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
-            SELECT d.inventory, (SELECT i.owner FROM pkgmeta.inventories i WHERE i.name = d.inventory),
-                   d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
+            SELECT d.inventory, i.owner, d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
               FROM diff d
+              JOIN pkgmeta.inventories i ON i.name = d.inventory
              WHERE d.open_id IS NULL
             RETURNING id, inventory, purl, kind, advisory_id, source, resolution),
         events AS (
             SELECT *, 'opened' AS event FROM new
             UNION ALL
-            SELECT *, 'resolved' FROM gone)
-        -- the notification's item, built only when notifications are on ($4)
-        SELECT e.inventory, e.id, e.event, CASE WHEN $4 THEN jsonb_strip_nulls(jsonb_build_object(
-                   'event', e.event, 'id', e.id, 'purl', e.purl, 'kind', e.kind,
-                   'advisory_id', e.advisory_id, 'source', e.source,
-                   'cve', CASE e.kind
+            SELECT *, 'resolved' FROM gone),
+        -- the notifications, only when they are on ($4): each event's item
+        -- (without its purl past 3000 bytes) with the CVE of its advisory
+        -- (as matched, or looked up once per advisory no longer matched),
+        -- numbered into batches of an inventory by where the item starts
+        -- (every 4000 bytes), so that a batch stays under 7000 bytes and its
+        -- notification under 8000
+        cves AS MATERIALIZED (
+            SELECT DISTINCT a.kind, a.advisory_id, a.source, a.cve FROM affected a WHERE $4
+            UNION ALL
+            SELECT k.kind, k.advisory_id, k.source, CASE k.kind
                        WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
                                                FROM pkgmeta.advisories a
-                                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source))
+                                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source))
                        ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
                                FROM pkgmeta.malware_advisories a
-                              WHERE (a.advisory_id, a.source) = (e.advisory_id, e.source)) END,
-                   'resolution', e.resolution)) END AS item
-          FROM events e
-         ORDER BY 1, 2
-    $core$ USING inventory, advisories, malware, channel_on
-    LOOP
-        IF event.event = 'opened' THEN
-            opened := opened + 1;
-        ELSE
-            resolved := resolved + 1;
-        END IF;
-        CONTINUE WHEN NOT channel_on;
-        -- one notification per inventory, split to stay under the 8000-byte limit
-        item := event.item::text;
-        IF octet_length(item) > 4000 THEN
-            item := (event.item - 'purl' || '{"truncated": true}')::text;
-        END IF;
-        IF batch <> '' AND (event.inventory IS DISTINCT FROM batch_inventory
-                            OR octet_length(batch) + octet_length(item) > 7000) THEN
-            PERFORM pg_notify('pkgmeta_findings', '{"inventory": ' || to_json(batch_inventory)::text
-                                                  || ', "findings": [' || batch || ']}');
-            batch := '';
-        END IF;
-        batch_inventory := event.inventory;
-        batch := CASE WHEN batch = '' THEN item ELSE batch || ', ' || item END;
-    END LOOP;
-    IF batch <> '' THEN
-        PERFORM pg_notify('pkgmeta_findings', '{"inventory": ' || to_json(batch_inventory)::text
-                                              || ', "findings": [' || batch || ']}');
-    END IF;
+                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source)) END
+              FROM (SELECT DISTINCT g.kind, g.advisory_id, g.source FROM gone g WHERE $4) k
+             WHERE NOT EXISTS (SELECT FROM affected a
+                                WHERE (a.kind, a.advisory_id, a.source) = (k.kind, k.advisory_id, k.source))),
+        items AS MATERIALIZED (
+            SELECT e.inventory, e.id, CASE WHEN octet_length(i.item) > 3000
+                                           THEN (i.item::jsonb - 'purl' || '{"truncated": true}')::text
+                                           ELSE i.item END AS item
+              FROM events e
+              JOIN cves c ON (c.kind, c.advisory_id, c.source) = (e.kind, e.advisory_id, e.source)
+             CROSS JOIN LATERAL concat(
+                     '{"id": ', e.id, ', "cve": ' || to_json(c.cve)::text, ', "kind": ', to_json(e.kind),
+                     ', "purl": ', to_json(e.purl), ', "event": ', to_json(e.event),
+                     ', "source": ', to_json(e.source), ', "resolution": ' || to_json(e.resolution)::text,
+                     ', "advisory_id": ', to_json(e.advisory_id), '}') i(item)),
+        batches AS (
+            SELECT '{"inventory": ' || to_json(b.inventory)::text
+                   || ', "findings": [' || string_agg(b.item, ', ' ORDER BY b.id) || ']}' AS payload
+              FROM (SELECT i.*, sum(octet_length(i.item) + 2) OVER (PARTITION BY i.inventory ORDER BY i.id)
+                                - octet_length(i.item) - 2 AS starts_at
+                      FROM items i) b
+             GROUP BY b.inventory, b.starts_at / 4000
+             ORDER BY b.inventory, b.starts_at / 4000)
+        SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM gone),
+               (SELECT count(pg_notify('pkgmeta_findings', b.payload)) FROM batches b)
+    $core$ INTO opened, resolved, notified
+      USING inventory, advisories, malware,
+            COALESCE(current_setting('pkgmeta.notify_findings', true), 'on')::boolean;
 END
 $$;
 REVOKE ALL ON FUNCTION pkgmeta.reconcile_findings(text, bigint[], bigint[]) FROM PUBLIC;
@@ -990,22 +1030,25 @@ BEGIN
                   DETAIL = 'Inventory names are shared by all roles; each inventory has one owner.',
                   HINT = 'Choose another name, or ask its owner or a member of pkgmeta_admin.';
     END IF;
-    SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
-      FROM unnest(requests) r
-     GROUP BY COALESCE(r.bom_ref, r.purl)
-    HAVING count(DISTINCT r.purl) > 1
-     LIMIT 1;
-    IF FOUND THEN
+    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
+    -- a component listed twice is kept once; a bom-ref of two purls is two
+    -- rows of one primary key
+    BEGIN
+        INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
+        SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)
+               $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
+          FROM unnest(requests) r;
+        GET DIAGNOSTICS components = ROW_COUNT;
+    EXCEPTION WHEN unique_violation THEN
+        SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
+          FROM unnest(requests) r
+         GROUP BY COALESCE(r.bom_ref, r.purl)
+        HAVING count(DISTINCT r.purl) > 1
+         LIMIT 1;
         RAISE EXCEPTION 'bom-ref "%" names two different components', duplicate
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give each component of the SBOM its own bom-ref.';
-    END IF;
-    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
-    INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
-    SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl))
-           $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
-      FROM unnest(requests) r;
-    GET DIAGNOSTICS components = ROW_COUNT;
+    END;
     SELECT f.opened, f.resolved INTO opened, resolved
       FROM pkgmeta.reconcile_findings($1, NULL, NULL) f;
 END
