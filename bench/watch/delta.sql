@@ -1,11 +1,13 @@
 -- bench/watch/delta.sql: an advisory delta of :delta advisories over the
 -- mirror of bench/lookup/setup.sql and the advisories of
 -- bench/vulnerabilities/advisories.sql, written as one v2 advisory file to
--- :'delta_file' (server-side COPY).  Half re-state existing advisories
--- (BENCH-k): for even k the range now excludes every version the SBOM's
--- components have (their findings resolve), for odd k it widens to 1.x.
--- Half are new (BENCH-D-n), each naming the package of a component with a
--- range covering its version (findings open in every inventory holding it).
+-- :'delta_file' (server-side COPY).  :hit percent of them name packages of
+-- the SBOM's components, which the inventories watch: half of those
+-- re-state existing advisories (BENCH-k; for even k the range now excludes
+-- every version the components have, so their findings resolve, for odd k
+-- it widens to 1.x), half are new (BENCH-D-n) with a range covering the
+-- component's version (findings open in every inventory holding it).  The
+-- rest are new advisories of packages nobody watches (BENCH-U-n).
 \set ON_ERROR_STOP 1
 CREATE FUNCTION bench.range_for(type_id smallint, i bigint, lo text, hi text)
     RETURNS text LANGUAGE sql IMMUTABLE
@@ -19,12 +21,15 @@ SELECT 'BENCH-' || f.k AS id, CASE WHEN f.k % 3 = 0 THEN 'trivy' ELSE 'glad' END
        CASE WHEN f.k % 2 = 0 THEN bench.range_for(f.type_id, f.i, '0.0.1', '0.0.2')
             ELSE bench.range_for(f.type_id, f.i, '1.0.0', '2.0.0') END AS range
   FROM bench.affected f
- WHERE f.m = 0 AND f.k <= :delta / 2
+ WHERE f.m = 0 AND f.k <= :delta * :hit / 200
 UNION ALL
 SELECT 'BENCH-D-' || n, 'glad', c.type_id, c.i, c.name,
        bench.range_for(c.type_id, c.i, '1.0.0', '2.0.0')
-  FROM generate_series(1, :delta - :delta / 2) n
-  JOIN bench.component c ON c.j = n * 7919 % :components + 1;
+  FROM generate_series(1, :delta * :hit / 100 - :delta * :hit / 200) n
+  JOIN bench.component c ON c.j = n * 7919 % :components + 1
+UNION ALL
+SELECT 'BENCH-U-' || n, 'glad', 6::smallint, n, 'bench-unwatched-' || n, '>=1.0.0 <2.0.0'
+  FROM generate_series(1, :delta - :delta * :hit / 100) n;
 
 COPY (SELECT jsonb_build_object(
                  'advisory', jsonb_build_object(
