@@ -790,8 +790,11 @@ for my $key (sort keys %stored_corrupt)
 }
 $gcs->set_faults({});
 service_control('/_faults', {});
+# A v3 feed whose full dataset this sync completes reads its deltas in the
+# next sync (doc/format.md section 11), so the final state takes two.
 my ($ret, $notices) = sync_notices($node);
-is($ret, 0, 'the final sync without faults ends normally') or diag $notices;
+($ret, $notices) = sync_notices($node) if $ret == 0;
+is($ret, 0, 'the final syncs without faults end normally') or diag $notices;
 is_deeply(applied_through(),
 	{ map { ($_ => "$files{$_}[-1]{sequence}/$files{$_}[-1]{chunk}") } keys %files },
 	'every checkpoint reached the last file');
