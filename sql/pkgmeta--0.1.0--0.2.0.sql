@@ -807,6 +807,36 @@ SELECT pg_catalog.pg_extension_config_dump('pkgmeta.watched_components', '');
 SELECT pg_catalog.pg_extension_config_dump('pkgmeta.findings', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pkgmeta.findings', 'id'), '');
 
+-- Writes what a reconciliation decided (src/findings_writer.c), one row
+-- per change in inventory order: without a finding's tid, a finding to
+-- open; with one, the open finding to resolve (resolution given) or to move
+-- to purl.  Notifies channel pkgmeta_findings when notify is true.  Returns
+-- {opened, resolved}.  Only pkgmeta.reconcile_findings calls it.
+CREATE FUNCTION pkgmeta.write_findings_row(internal, finding tid, inventory text, owner name,
+                                           bom_ref text, purl text, kind text,
+                                           advisory_id text, source text, resolution text,
+                                           cve text, notify boolean)
+    RETURNS internal
+    LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_write_findings_row';
+CREATE FUNCTION pkgmeta.write_findings_finish(internal)
+    RETURNS bigint[]
+    LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pkgmeta_write_findings_finish';
+CREATE AGGREGATE pkgmeta.write_findings(finding tid, inventory text, owner name, bom_ref text,
+                                        purl text, kind text, advisory_id text, source text,
+                                        resolution text, cve text, notify boolean) (
+    SFUNC = pkgmeta.write_findings_row,
+    STYPE = internal,
+    FINALFUNC = pkgmeta.write_findings_finish,
+    FINALFUNC_MODIFY = READ_WRITE
+);
+REVOKE ALL ON FUNCTION pkgmeta.write_findings_row(internal, tid, text, name, text, text, text,
+                                                  text, text, text, text, boolean),
+    pkgmeta.write_findings_finish(internal),
+    pkgmeta.write_findings(tid, text, name, text, text, text, text, text, text, text, boolean)
+    FROM PUBLIC;
+
 -- Reconciles the open findings of a scope with the truth: those of one
 -- inventory (a watch; advisories and malware NULL), or those of some
 -- advisories (the sync; inventory NULL).  Opens the new matches, resolves
@@ -816,11 +846,11 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- run it can only bring them up to date.
 --
 -- Every lookup goes by index from what the scope holds (the lateral
--- subqueries with OFFSET 0 stay parameterized index scans, and the updates
--- take their rows by id), so the cost follows the matches and the open
--- findings of the scope, never the size of the tables, whatever the
--- statistics say of tables a file has just filled.  jit is off: the
--- estimates of a few thousand rows would compile for longer than it runs.
+-- subqueries with OFFSET 0 stay parameterized index scans), so the cost
+-- follows the matches and the open findings of the scope, never the size
+-- of the tables, whatever the statistics say of tables a file has just
+-- filled.  jit is off: the estimates of a few thousand rows would compile
+-- for longer than it runs.
 --
 -- Watches and the sync must not miss each other's commits: a watch holds
 -- lock (pkgmeta, 2) shared from before it reads, the sync's reconciliation
@@ -833,30 +863,34 @@ CREATE FUNCTION pkgmeta.reconcile_findings(inventory text, advisories bigint[], 
     SET jit = off
 AS $$
 DECLARE
-    -- the scope: components to match and the open findings to check.  The
-    -- sync's components are those of the changed advisories' packages only:
-    -- components do not change while it reconciles (watches reconcile their
-    -- own), so an open finding whose component is not among them is no
-    -- longer matched and resolves without it.
+    -- the scope: components to match and the open findings to check, and
+    -- why an open finding no longer matched resolves, and its CVE.  The
+    -- sync's components are those of the changed advisories' packages
+    -- only: components do not change while it reconciles (watches
+    -- reconcile their own), so an open finding whose component is not among
+    -- them is no longer matched and resolves without it, as withdrawn or
+    -- not affected; removed and upgraded are a watch's.
     scope text := CASE WHEN inventory IS NOT NULL THEN $scope$
         scope_components AS (
             SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
               FROM pkgmeta.watched_components c WHERE c.inventory = $1),
         open AS (
-            SELECT f.id, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
+            SELECT f.id, f.ctid AS tid, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
               FROM pkgmeta.findings f
-             WHERE f.inventory = $1 AND f.resolved_at IS NULL)
+             WHERE f.inventory = $1 AND f.resolved_at IS NULL),
         $scope$ ELSE $scope$
         changed AS (
-            SELECT 'advisory' AS kind, a.advisory_id, a.source
+            SELECT 'advisory' AS kind, a.advisory_id, a.source, false AS withdrawn,
+                   pkgmeta.advisory_cve(a.identifiers) AS cve
               FROM pkgmeta.advisories a WHERE a.id = ANY ($2)
             UNION ALL
-            SELECT 'malware', a.advisory_id, a.source
+            SELECT 'malware', a.advisory_id, a.source, a.withdrawn IS NOT NULL,
+                   pkgmeta.advisory_cve(a.identifiers)
               FROM pkgmeta.malware_advisories a WHERE a.id = ANY ($3)),
         open AS (
-            SELECT f.* FROM changed k
+            SELECT f.*, k.withdrawn, k.cve FROM changed k
              CROSS JOIN LATERAL (
-                 SELECT f.id, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
+                 SELECT f.id, f.ctid AS tid, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
                    FROM pkgmeta.findings f
                   WHERE (f.advisory_id, f.source, f.kind) = (k.advisory_id, k.source, k.kind)
                     AND f.resolved_at IS NULL
@@ -875,25 +909,55 @@ DECLARE
                  SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
                    FROM pkgmeta.watched_components c
                   WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
-                 OFFSET 0) c)
+                 OFFSET 0) c),
         $scope$ END;
-    notified bigint;
+    resolution text := CASE WHEN inventory IS NOT NULL THEN $resolution$
+        CASE WHEN NOT EXISTS (SELECT FROM pkgmeta.watched_components c
+                               WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref))
+                  THEN 'removed'
+             WHEN EXISTS (SELECT FROM pkgmeta.watched_components c
+                           WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
+                             AND c.purl <> o.purl)
+                  THEN 'upgraded'
+             WHEN o.kind = 'advisory' AND NOT EXISTS (
+                      SELECT FROM pkgmeta.advisories a
+                       WHERE (a.advisory_id, a.source) = (o.advisory_id, o.source))
+                  THEN 'withdrawn'
+             WHEN o.kind = 'malware' AND NOT EXISTS (
+                      SELECT FROM pkgmeta.malware_advisories a
+                       WHERE (a.advisory_id, a.source) = (o.advisory_id, o.source)
+                         AND a.withdrawn IS NULL)
+                  THEN 'withdrawn'
+             ELSE 'not affected' END
+        $resolution$ ELSE $resolution$
+        CASE WHEN o.withdrawn THEN 'withdrawn' ELSE 'not affected' END
+        $resolution$ END;
+    -- the CVE of a resolved finding's advisory, for its notification
+    resolved_cve text := CASE WHEN inventory IS NOT NULL THEN $cve$
+        CASE o.kind WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
+                                            FROM pkgmeta.advisories a
+                                           WHERE (a.advisory_id, a.source) = (o.advisory_id, o.source))
+                    ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
+                            FROM pkgmeta.malware_advisories a
+                           WHERE (a.advisory_id, a.source) = (o.advisory_id, o.source)) END
+        $cve$ ELSE 'o.cve' END;
+    counts bigint[];
 BEGIN
     IF inventory IS NULL THEN
         PERFORM pg_advisory_xact_lock(1886087021, 2);
     ELSE
         PERFORM pg_advisory_xact_lock_shared(1886087021, 2);
     END IF;
-    EXECUTE 'WITH ' || scope || $core$,
+    EXECUTE 'WITH ' || scope || $core$
         -- each package version of the scope is matched once, however many
-        -- components share it, under a key carried as the request's bom_ref
+        -- components share it, under a key carried as the request's bom_ref;
+        -- its matches go back to its components by a join hashed on the
+        -- package (a version or distribution may be NULL)
         versions AS (
-            SELECT row_number() OVER () AS key, c.purl_type, c.name, c.version, c.distro,
-                   array_agg(c.inventory) AS inventories, array_agg(c.bom_ref) AS bom_refs,
-                   array_agg(c.purl) AS purls
-              FROM scope_components c
-             WHERE c.purl_type IS NOT NULL
-             GROUP BY c.purl_type, c.name, c.version, c.distro),
+            SELECT row_number() OVER () AS key, v.*
+              FROM (SELECT DISTINCT c.purl_type, c.name, c.version, c.distro
+                      FROM scope_components c
+                     WHERE c.purl_type IS NOT NULL) v),
         affected AS (
             SELECT DISTINCT m.bom_ref::bigint AS key, m.kind, m.advisory_id, m.source, m.cve
               FROM (SELECT array_agg(ROW(v.key::text, NULL, t.name, v.purl_type, v.name,
@@ -903,105 +967,41 @@ BEGIN
              CROSS JOIN LATERAL pkgmeta.vulnerability_matches(g.requests, $2, $3) m
              WHERE m.affected),
         truth AS (
-            SELECT c.inventory, c.bom_ref, c.purl, a.kind, a.advisory_id, a.source
+            SELECT c.inventory, c.bom_ref, c.purl, a.kind, a.advisory_id, a.source, a.cve
               FROM affected a
               JOIN versions v ON v.key = a.key
-             CROSS JOIN LATERAL unnest(v.inventories, v.bom_refs, v.purls) AS c(inventory, bom_ref, purl)),
+              JOIN scope_components c
+                ON (c.purl_type, c.name) = (v.purl_type, v.name)
+               AND c.version IS NOT DISTINCT FROM v.version
+               AND c.distro IS NOT DISTINCT FROM v.distro),
         -- each open finding and each true match, paired where they agree (a
-        -- full join: hashed or merged, never a nested loop over both sides)
-        diff AS (
-            SELECT o.id AS open_id, o.purl AS open_purl, t.*
+        -- full join: hashed or merged, never a nested loop over both sides);
+        -- what differs is a change: a match alone opens a finding, an open
+        -- finding alone resolves, one whose component moved to another
+        -- affected version follows it
+        changes AS (
+            SELECT o.tid, o.id AS open_id, COALESCE(t.inventory, o.inventory) AS inventory,
+                   t.bom_ref, t.purl, t.kind, t.advisory_id, t.source,
+                   CASE WHEN t.bom_ref IS NULL THEN $core$ || resolution || $core$ END AS resolution,
+                   CASE WHEN t.bom_ref IS NOT NULL THEN t.cve
+                        WHEN $4 THEN $core$ || resolved_cve || $core$ END AS cve
               FROM truth t
               FULL JOIN open o
                 ON (t.inventory, t.bom_ref, t.kind, t.source, t.advisory_id)
-                 = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)),
-        -- removed or upgraded only by a watch ($1): the sync's components
-        -- are as their last watch left them
-        gone AS (
-            UPDATE pkgmeta.findings f
-               SET resolved_at = now(),
-                   resolution = CASE
-                       WHEN $1 IS NOT NULL AND NOT EXISTS (
-                                SELECT FROM pkgmeta.watched_components c
-                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref))
-                            THEN 'removed'
-                       WHEN $1 IS NOT NULL AND EXISTS (
-                                SELECT FROM pkgmeta.watched_components c
-                                 WHERE (c.inventory, c.bom_ref) = (f.inventory, f.bom_ref)
-                                   AND c.purl <> f.purl)
-                            THEN 'upgraded'
-                       WHEN f.kind = 'advisory' AND NOT EXISTS (
-                                SELECT FROM pkgmeta.advisories a
-                                 WHERE (a.advisory_id, a.source) = (f.advisory_id, f.source))
-                            THEN 'withdrawn'
-                       WHEN f.kind = 'malware' AND NOT EXISTS (
-                                SELECT FROM pkgmeta.malware_advisories a
-                                 WHERE (a.advisory_id, a.source) = (f.advisory_id, f.source)
-                                   AND a.withdrawn IS NULL)
-                            THEN 'withdrawn'
-                       ELSE 'not affected' END
-             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.bom_ref IS NULL))
-            RETURNING f.id, f.inventory, f.purl, f.kind, f.advisory_id, f.source, f.resolution),
-        moved AS (
-            -- still affected at another version: the finding follows the component
-            UPDATE pkgmeta.findings f SET purl = d.purl
-              FROM diff d
-             WHERE f.id = ANY (ARRAY(SELECT d.open_id FROM diff d WHERE d.purl <> d.open_purl))
-               AND f.id = d.open_id),
-        new AS (
-            INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
-            SELECT d.inventory, i.owner, d.bom_ref, d.purl, d.kind, d.advisory_id, d.source
-              FROM diff d
-              JOIN pkgmeta.inventories i ON i.name = d.inventory
-             WHERE d.open_id IS NULL
-            RETURNING id, inventory, purl, kind, advisory_id, source, resolution),
-        events AS (
-            SELECT *, 'opened' AS event FROM new
-            UNION ALL
-            SELECT *, 'resolved' FROM gone),
-        -- the notifications, only when they are on ($4): each event's item
-        -- (without its purl past 3000 bytes) with the CVE of its advisory
-        -- (as matched, or looked up once per advisory no longer matched),
-        -- numbered into batches of an inventory by where the item starts
-        -- (every 4000 bytes), so that a batch stays under 7000 bytes and its
-        -- notification under 8000
-        cves AS MATERIALIZED (
-            SELECT DISTINCT a.kind, a.advisory_id, a.source, a.cve FROM affected a WHERE $4
-            UNION ALL
-            SELECT k.kind, k.advisory_id, k.source, CASE k.kind
-                       WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
-                                               FROM pkgmeta.advisories a
-                                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source))
-                       ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
-                               FROM pkgmeta.malware_advisories a
-                              WHERE (a.advisory_id, a.source) = (k.advisory_id, k.source)) END
-              FROM (SELECT DISTINCT g.kind, g.advisory_id, g.source FROM gone g WHERE $4) k
-             WHERE NOT EXISTS (SELECT FROM affected a
-                                WHERE (a.kind, a.advisory_id, a.source) = (k.kind, k.advisory_id, k.source))),
-        items AS MATERIALIZED (
-            SELECT e.inventory, e.id, CASE WHEN octet_length(i.item) > 3000
-                                           THEN (i.item::jsonb - 'purl' || '{"truncated": true}')::text
-                                           ELSE i.item END AS item
-              FROM events e
-              JOIN cves c ON (c.kind, c.advisory_id, c.source) = (e.kind, e.advisory_id, e.source)
-             CROSS JOIN LATERAL concat(
-                     '{"id": ', e.id, ', "cve": ' || to_json(c.cve)::text, ', "kind": ', to_json(e.kind),
-                     ', "purl": ', to_json(e.purl), ', "event": ', to_json(e.event),
-                     ', "source": ', to_json(e.source), ', "resolution": ' || to_json(e.resolution)::text,
-                     ', "advisory_id": ', to_json(e.advisory_id), '}') i(item)),
-        batches AS (
-            SELECT '{"inventory": ' || to_json(b.inventory)::text
-                   || ', "findings": [' || string_agg(b.item, ', ' ORDER BY b.id) || ']}' AS payload
-              FROM (SELECT i.*, sum(octet_length(i.item) + 2) OVER (PARTITION BY i.inventory ORDER BY i.id)
-                                - octet_length(i.item) - 2 AS starts_at
-                      FROM items i) b
-             GROUP BY b.inventory, b.starts_at / 4000
-             ORDER BY b.inventory, b.starts_at / 4000)
-        SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM gone),
-               (SELECT count(pg_notify('pkgmeta_findings', b.payload)) FROM batches b)
-    $core$ INTO opened, resolved, notified
+                 = (o.inventory, o.bom_ref, o.kind, o.source, o.advisory_id)
+             WHERE o.id IS NULL OR t.bom_ref IS NULL OR t.purl <> o.purl)
+        SELECT pkgmeta.write_findings(c.tid, c.inventory, i.owner, c.bom_ref, c.purl, c.kind,
+                                      c.advisory_id, c.source, c.resolution, c.cve, $4
+                                      ORDER BY c.inventory, c.open_id NULLS LAST, c.bom_ref, c.kind,
+                                               c.source, c.advisory_id)
+          FROM changes c
+          LEFT JOIN pkgmeta.inventories i ON i.name = c.inventory
+         WHERE c.tid IS NOT NULL OR i.name IS NOT NULL
+    $core$ INTO counts
       USING inventory, advisories, malware,
             COALESCE(current_setting('pkgmeta.notify_findings', true), 'on')::boolean;
+    opened := counts[1];
+    resolved := counts[2];
 END
 $$;
 REVOKE ALL ON FUNCTION pkgmeta.reconcile_findings(text, bigint[], bigint[]) FROM PUBLIC;

@@ -95,6 +95,14 @@ compat_simple_update(Relation rel, ItemPointer tid, TupleTableSlot *slot,
 #endif
 }
 
+/* The sequence of an identity column: 17 takes the relation, not its oid. */
+#if PG_VERSION_NUM >= 170000
+#define compat_identity_sequence(rel, attnum) getIdentitySequence((rel), (attnum), false)
+#else
+#define compat_identity_sequence(rel, attnum) \
+	getIdentitySequence(RelationGetRelid(rel), (attnum), false)
+#endif
+
 /*
  * A JSON semantic action returns a JsonParseErrorType from 16 on (nothing
  * before): declare it as returning json_action_result and end it with

@@ -118,6 +118,8 @@ INSERT INTO pkgmeta.inventories (name, owner) VALUES ('stolen', 'regress_w_alice
 INSERT INTO pkgmeta.findings (inventory, owner, bom_ref, purl, kind, advisory_id, source)
 VALUES ('bob-svc', 'regress_w_bob', 'x', 'pkg:npm/x@1', 'advisory', 'WX-1', 'glad');
 UPDATE pkgmeta.findings SET resolved_at = now(), resolution = 'removed';
+SELECT pkgmeta.write_findings(NULL, 'bob-svc', 'regress_w_bob', 'x', 'pkg:npm/x@1', 'advisory',
+                              'WX-1', 'glad', NULL, NULL, false);
 SELECT * FROM pkgmeta_watch('alice-app', ARRAY['pkg:npm/wx-lib@1.9.0']);
 SELECT pkgmeta_unwatch('alice-app');
 -- bob's own inventory: writable, but not given away
@@ -157,6 +159,18 @@ SET ROLE regress_w_alice;
 SELECT pkgmeta_unwatch('alice-purls');
 RESET ROLE;
 SELECT count(*) AS open_findings_left FROM pkgmeta.findings WHERE resolved_at IS NULL;
+
+-- Findings are written below SQL (src/findings_writer.c), which would skip
+-- a trigger a site added to the table: such a table is refused, whole.
+CREATE FUNCTION regress_site_trigger() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER regress_site_trigger BEFORE INSERT ON pkgmeta.findings
+    FOR EACH ROW EXECUTE FUNCTION regress_site_trigger();
+\set VERBOSITY terse
+SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
+\set VERBOSITY default
+SELECT count(*) AS inventories_named_site_changed FROM pkgmeta.inventories WHERE name = 'site-changed';
+DROP TRIGGER regress_site_trigger ON pkgmeta.findings;
+DROP FUNCTION regress_site_trigger();
 
 DELETE FROM pkgmeta.findings;
 DELETE FROM pkgmeta.cve_enrichment WHERE cve LIKE 'CVE-2024-900_';

@@ -166,6 +166,16 @@ is(scalar(map { @{ $_->{findings} } } @payloads), 300, 'together they list every
 ok(!(grep { $_->{inventory} ne 'big' } @payloads), 'each names its inventory');
 $as->('bob', q{SELECT pkgmeta_unwatch('big')});
 $notified->();
+# an item that would pass 3000 bytes leaves its purl out, and says so
+$watch->('bob', 'long', l => 'pkg:npm/long-pkg@1.0.0?download_url=' . ('x' x 4000));
+write_object($adv_root, 'v2/npm/3500/000000000.ndjson', lines => [ $adv->('long', [ 'long-pkg', '<2.0.0' ]) ]);
+($ret, $err) = sync_notices($node);
+my @long = $notified->();
+is(join(' ', map { join(',', sort keys %$_) } map { @{ $_->{findings} } } @long),
+	'advisory_id,cve,event,id,kind,source,truncated', 'a finding with a 4000-byte purl is notified without it');
+ok(@long && length($json->encode($long[0])) < 8000, 'under 8000 bytes');
+$as->('bob', q{SELECT pkgmeta_unwatch('long')});
+$notified->();
 query($node, 'ALTER SYSTEM SET pkgmeta.notify_findings = off');
 query($node, 'SELECT pg_reload_conf()');
 $watch->('bob', 'big', %many);
