@@ -812,14 +812,14 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pk
 -- open; with one, the open finding to resolve (resolution given) or to move
 -- to purl.  Notifies channel pkgmeta_findings when notify is true.  Returns
 -- {opened, resolved}.  Only pkgmeta.reconcile_findings calls it.
-CREATE FUNCTION pkgmeta.write_findings_row(internal, finding tid, inventory text, owner name,
+CREATE FUNCTION pkgmeta.write_findings_row(state internal, finding tid, inventory text, owner name,
                                            bom_ref text, purl text, kind text,
                                            advisory_id text, source text, resolution text,
                                            cve text, notify boolean)
     RETURNS internal
     LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'pkgmeta_write_findings_row';
-CREATE FUNCTION pkgmeta.write_findings_finish(internal)
+CREATE FUNCTION pkgmeta.write_findings_finish(state internal)
     RETURNS bigint[]
     LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'pkgmeta_write_findings_finish';

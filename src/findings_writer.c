@@ -11,7 +11,7 @@
  *     Findings are inserted as COPY inserts rows (each row's constraints,
  *     table_multi_insert(), then each row's index entries) and resolved in
  *     place, and the notification items are built here: through SQL the
- *     same writes took about three times as long, more than the rest of a
+ *     same writes took nearly twice as long, more than the rest of a
  *     large advisory file's sync.  Only the reconciliation calls this
  *     (EXECUTE is revoked from everyone, and the caller must be allowed to
  *     write the table); the table is as the extension made it, which the
