@@ -171,6 +171,12 @@ SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
 SELECT count(*) AS inventories_named_site_changed FROM pkgmeta.inventories WHERE name = 'site-changed';
 DROP TRIGGER regress_site_trigger ON pkgmeta.findings;
 DROP FUNCTION regress_site_trigger();
+-- a constraint a site added still holds for the rows it writes
+ALTER TABLE pkgmeta.findings ADD CONSTRAINT regress_site_check CHECK (purl NOT LIKE '%@1.0.0') NOT VALID;
+\set VERBOSITY terse
+SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
+\set VERBOSITY default
+ALTER TABLE pkgmeta.findings DROP CONSTRAINT regress_site_check;
 
 DELETE FROM pkgmeta.findings;
 DELETE FROM pkgmeta.cve_enrichment WHERE cve LIKE 'CVE-2024-900_';
