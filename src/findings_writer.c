@@ -283,11 +283,6 @@ write_batch(FindingsWriter *fw)
 static void
 open_finding(FindingsWriter *fw, FunctionCallInfo fcinfo, const char *cve)
 {
-	static const int from_arg[] = {
-		[COL_INVENTORY] = ARG_INVENTORY, [COL_OWNER] = ARG_OWNER, [COL_BOM_REF] = ARG_BOM_REF,
-		[COL_PURL] = ARG_PURL, [COL_KIND] = ARG_KIND, [COL_ADVISORY_ID] = ARG_ADVISORY_ID,
-		[COL_SOURCE] = ARG_SOURCE
-	};
 	MemoryContext old = MemoryContextSwitchTo(fw->batch_cxt);
 	TupleTableSlot *slot;
 	int64		id;
@@ -303,10 +298,13 @@ open_finding(FindingsWriter *fw, FunctionCallInfo fcinfo, const char *cve)
 	id = nextval_internal(fw->id_sequence, false);
 	slot->tts_values[COL_ID] = Int64GetDatum(id);
 	slot->tts_isnull[COL_ID] = false;
+	/* the arguments from inventory to source are those columns, in order */
+	StaticAssertStmt(ARG_SOURCE - ARG_INVENTORY == COL_SOURCE - COL_INVENTORY,
+					 "arguments and columns differ");
 	for (int col = COL_INVENTORY; col <= COL_SOURCE; col++)
 	{
 		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(fw->rel), col);
-		int			arg = from_arg[col];
+		int			arg = ARG_INVENTORY + (col - COL_INVENTORY);
 
 		slot->tts_isnull[col] = PG_ARGISNULL(arg);
 		slot->tts_values[col] = PG_ARGISNULL(arg) ? (Datum) 0
@@ -338,8 +336,6 @@ change_finding(FindingsWriter *fw, ItemPointer tid, FunctionCallInfo fcinfo, con
 	TupleTableSlot *slot = fw->replacement;
 	bool		resolving = !PG_ARGISNULL(ARG_RESOLUTION);
 	bool		only_summarizing;
-	bool		isnull;
-	int64		id;
 
 	if (!table_tuple_fetch_row_version(fw->rel, tid, GetActiveSnapshot(), fw->stored))
 		elog(ERROR, "pkgmeta: finding (%u,%u) to change is gone",
@@ -364,12 +360,15 @@ change_finding(FindingsWriter *fw, ItemPointer tid, FunctionCallInfo fcinfo, con
 	ExecConstraints(fw->rri, slot, fw->estate);
 	if (compat_simple_update(fw->rel, tid, slot, GetActiveSnapshot(), &only_summarizing))
 		compat_insert_index_tuples(fw->rri, slot, fw->estate, false, only_summarizing);
-	id = DatumGetInt64(slot_getattr(fw->stored, COL_ID + 1, &isnull));
 	if (resolving)
 	{
 		fw->resolved++;
 		if (fw->notify)
-			note_event(fw, id, slot, cve);
+		{
+			/* the update made the slot a heap tuple: its values are read anew */
+			slot_getallattrs(slot);
+			note_event(fw, DatumGetInt64(slot->tts_values[COL_ID]), slot, cve);
+		}
 	}
 	ExecClearTuple(slot);
 	ExecClearTuple(fw->stored);
