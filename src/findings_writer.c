@@ -139,11 +139,14 @@ writer_begin(MemoryContext cxt, bool notify)
 	fw->notify = notify;
 	fw->rel = table_open(relid, RowExclusiveLock);
 	desc = RelationGetDescr(fw->rel);
-	if (desc->natts != NUM_COLUMNS)
+	/* its columns, then only columns added and dropped since */
+	if (desc->natts < NUM_COLUMNS)
 		refuse_changed_table("its columns differ");
-	for (int i = 0; i < NUM_COLUMNS; i++)
-		if (TupleDescAttr(desc, i)->attisdropped ||
-			strcmp(NameStr(TupleDescAttr(desc, i)->attname), finding_columns[i]) != 0)
+	for (int i = 0; i < desc->natts; i++)
+		if (i < NUM_COLUMNS
+			? TupleDescAttr(desc, i)->attisdropped ||
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), finding_columns[i]) != 0
+			: !TupleDescAttr(desc, i)->attisdropped)
 			refuse_changed_table("its columns differ");
 	/* rows written here would skip a trigger a site added */
 	if (fw->rel->trigdesc != NULL)
@@ -314,6 +317,8 @@ open_finding(FindingsWriter *fw, FunctionCallInfo fcinfo, const char *cve)
 	slot->tts_isnull[COL_FIRST_SEEN_AT] = false;
 	slot->tts_isnull[COL_RESOLVED_AT] = true;
 	slot->tts_isnull[COL_RESOLUTION] = true;
+	for (int col = NUM_COLUMNS; col < slot->tts_tupleDescriptor->natts; col++)
+		slot->tts_isnull[col] = true;	/* dropped */
 	ExecStoreVirtualTuple(slot);
 	MemoryContextSwitchTo(old);
 
@@ -345,8 +350,10 @@ change_finding(FindingsWriter *fw, ItemPointer tid, FunctionCallInfo fcinfo, con
 		elog(ERROR, "pkgmeta: finding (%u,%u) to change is resolved already",
 			 ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
 	ExecClearTuple(slot);
-	memcpy(slot->tts_values, fw->stored->tts_values, sizeof(Datum) * NUM_COLUMNS);
-	memcpy(slot->tts_isnull, fw->stored->tts_isnull, sizeof(bool) * NUM_COLUMNS);
+	memcpy(slot->tts_values, fw->stored->tts_values,
+		   sizeof(Datum) * slot->tts_tupleDescriptor->natts);
+	memcpy(slot->tts_isnull, fw->stored->tts_isnull,
+		   sizeof(bool) * slot->tts_tupleDescriptor->natts);
 	if (resolving)
 	{
 		slot->tts_values[COL_RESOLVED_AT] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());

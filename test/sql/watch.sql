@@ -177,6 +177,16 @@ ALTER TABLE pkgmeta.findings ADD CONSTRAINT regress_site_check CHECK (purl NOT L
 SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
 \set VERBOSITY default
 ALTER TABLE pkgmeta.findings DROP CONSTRAINT regress_site_check;
+-- a column it would not fill is refused too; once dropped, findings are written again
+ALTER TABLE pkgmeta.findings ADD COLUMN regress_site_note text DEFAULT 'x';
+\set VERBOSITY terse
+SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
+\set VERBOSITY default
+ALTER TABLE pkgmeta.findings DROP COLUMN regress_site_note;
+SELECT * FROM pkgmeta_watch('site-changed', ARRAY['pkg:npm/wx-lib@1.0.0']);
+SELECT pkgmeta_unwatch('site-changed');
+SELECT count(*) AS resolved_as_removed FROM pkgmeta.findings
+ WHERE inventory = 'site-changed' AND resolution = 'removed';
 
 DELETE FROM pkgmeta.findings;
 DELETE FROM pkgmeta.cve_enrichment WHERE cve LIKE 'CVE-2024-900_';
