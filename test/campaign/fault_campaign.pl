@@ -596,15 +596,16 @@ sub check_findings
 	my ($what) = @_;
 	my $diff = query($node, q{
 		WITH truth AS (
-			SELECT i.name AS inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source
+			-- a finding per advisory, however many of its ranges match
+			SELECT DISTINCT i.name AS inventory, v.bom_ref, v.purl, v.kind, v.advisory_id, v.source
 			  FROM pkgmeta.inventories i,
-			       LATERAL pkgmeta.vulnerability_matches(ARRAY(
-			           SELECT ROW(c.bom_ref, c.purl, t.name, c.purl_type, c.name, c.version,
-			                      c.distro)::pkgmeta.lookup_request
-			             FROM pkgmeta.watched_components c
-			             JOIN pkgmeta.purl_types t ON t.id = c.purl_type
-			            WHERE c.inventory = i.name)) m
-			 WHERE m.affected),
+			       LATERAL pkgmeta_sbom_vulnerabilities(jsonb_build_object(
+			           'bomFormat', 'CycloneDX', 'specVersion', '1.5',
+			           'components', (SELECT COALESCE(jsonb_agg(jsonb_build_object('bom-ref', c.bom_ref,
+			                                                                         'purl', c.purl)), '[]')
+			                            FROM pkgmeta.watched_components c
+			                           WHERE c.inventory = i.name))) v
+			 WHERE v.affected),
 		open AS (
 			SELECT inventory, bom_ref, purl, kind, advisory_id, source
 			  FROM pkgmeta.findings WHERE resolved_at IS NULL)
