@@ -10,7 +10,8 @@ CREATE ROLE regress_w_bob LOGIN IN ROLE pkgmeta_watcher;
 CREATE ROLE regress_w_admin LOGIN IN ROLE pkgmeta_admin;
 CREATE ROLE regress_w_plain LOGIN;
 
--- Advisories and malware advisories as the writers store them.
+-- Advisories and malware advisories as the writers store them; WX-1 lists
+-- wx-lib under two ranges, and a version in both is still one finding.
 WITH a AS (
     INSERT INTO pkgmeta.advisories (advisory_id, source, published_date, identifiers)
     VALUES ('WX-1', 'glad', '2024-01-01', '[{"type": "cve", "name": "CVE-2024-9001", "value": "CVE-2024-9001"}]'),
@@ -20,7 +21,8 @@ WITH a AS (
     RETURNING id, advisory_id)
 INSERT INTO pkgmeta.advisory_packages (advisory, purl_type, name, affected_range, compiled_range)
 SELECT a.id, t.id, p.name, p.range, (pkgmeta.compile_range(t.id, p.range)).compiled
-  FROM (VALUES ('WX-1', 'npm', 'wx-lib', '<2.0.0'), ('WX-2', 'npm', 'wx-lib', '>=1.5.0 <3.0.0'),
+  FROM (VALUES ('WX-1', 'npm', 'wx-lib', '<2.0.0'), ('WX-1', 'npm', 'wx-lib', '<1.8.0'),
+               ('WX-2', 'npm', 'wx-lib', '>=1.5.0 <3.0.0'),
                ('WX-3', 'pypi', 'wx-py', '<1.0'), ('WX-4', 'npm', 'wx-odd', '<1.0.0x'))
        AS p(advisory_id, type, name, range)
   JOIN a USING (advisory_id)
