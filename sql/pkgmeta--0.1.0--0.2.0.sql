@@ -880,15 +880,13 @@ DECLARE
              WHERE f.inventory = $1 AND f.resolved_at IS NULL),
         $scope$ ELSE $scope$
         changed AS (
-            SELECT 'advisory' AS kind, a.advisory_id, a.source, false AS withdrawn,
-                   pkgmeta.advisory_cve(a.identifiers) AS cve
+            SELECT 'advisory' AS kind, a.advisory_id, a.source, false AS withdrawn, a.identifiers
               FROM pkgmeta.advisories a WHERE a.id = ANY ($2)
             UNION ALL
-            SELECT 'malware', a.advisory_id, a.source, a.withdrawn IS NOT NULL,
-                   pkgmeta.advisory_cve(a.identifiers)
+            SELECT 'malware', a.advisory_id, a.source, a.withdrawn IS NOT NULL, a.identifiers
               FROM pkgmeta.malware_advisories a WHERE a.id = ANY ($3)),
         open AS (
-            SELECT f.*, k.withdrawn, k.cve FROM changed k
+            SELECT f.*, k.withdrawn, k.identifiers FROM changed k
              CROSS JOIN LATERAL (
                  SELECT f.id, f.ctid AS tid, f.inventory, f.bom_ref, f.purl, f.kind, f.advisory_id, f.source
                    FROM pkgmeta.findings f
@@ -932,7 +930,8 @@ DECLARE
         $resolution$ ELSE $resolution$
         CASE WHEN o.withdrawn THEN 'withdrawn' ELSE 'not affected' END
         $resolution$ END;
-    -- the CVE of a resolved finding's advisory, for its notification
+    -- the CVE of a resolved finding's advisory, read only for its
+    -- notification
     resolved_cve text := CASE WHEN inventory IS NOT NULL THEN $cve$
         CASE o.kind WHEN 'advisory' THEN (SELECT pkgmeta.advisory_cve(a.identifiers)
                                             FROM pkgmeta.advisories a
@@ -940,7 +939,7 @@ DECLARE
                     ELSE (SELECT pkgmeta.advisory_cve(a.identifiers)
                             FROM pkgmeta.malware_advisories a
                            WHERE (a.advisory_id, a.source) = (o.advisory_id, o.source)) END
-        $cve$ ELSE 'o.cve' END;
+        $cve$ ELSE 'pkgmeta.advisory_cve(o.identifiers)' END;
     counts bigint[];
 BEGIN
     IF inventory IS NULL THEN
