@@ -741,11 +741,12 @@ CREATE TABLE pkgmeta.watched_components (
     distro    text,
     PRIMARY KEY (inventory, bom_ref)
 );
--- the sync's candidates: the components of an advisory's packages.  The
--- key alone, so that entries deduplicate: a watch writes one per component,
--- and columns covering what the sync reads (which spared it the components'
--- rows) made the index ten times as large and each entry about 40% dearer.
-CREATE INDEX watched_components_package ON pkgmeta.watched_components (purl_type, name);
+-- the sync's candidates: the versions watched of an advisory's packages,
+-- read from the index alone, then the components of the affected ones.
+-- Key columns only, so that entries deduplicate: a watch writes one per
+-- component, and columns covering what else the sync reads made the index
+-- ten times as large and each entry about 40% dearer.
+CREATE INDEX watched_components_package ON pkgmeta.watched_components (purl_type, name, version, distro);
 -- SECURITY DEFINER: the deleted inventories' components are no longer
 -- visible to their owner under row level security
 CREATE FUNCTION pkgmeta.delete_inventory_components()
@@ -867,12 +868,13 @@ DECLARE
     -- the scope: the true matches (truth) and the open findings to check
     -- (open), why an open finding no longer matched resolves, and its CVE.
     -- A watch matches its inventory's components, each once (an advisory
-    -- may list a package under two ranges).  The sync's components are
-    -- those of the changed advisories' packages only: components do not
+    -- may list a package under two ranges).  The sync matches the versions
+    -- watched of the changed advisories' packages only: components do not
     -- change while it reconciles (watches reconcile their own), so an open
     -- finding whose component is not among them is no longer matched and
     -- resolves without it, as withdrawn or not affected; removed and
-    -- upgraded are a watch's.
+    -- upgraded are a watch's.  A component without a version is never
+    -- affected (range_match is strict).
     scope text := CASE WHEN inventory IS NOT NULL THEN $scope$
         truth AS (
             SELECT DISTINCT $1 AS inventory, m.bom_ref, m.purl, m.kind, m.advisory_id, m.source, m.cve
@@ -902,30 +904,26 @@ DECLARE
                   WHERE (f.advisory_id, f.source, f.kind) = (k.advisory_id, k.source, k.kind)
                     AND f.resolved_at IS NULL
                  OFFSET 0) f),
-        scope_components AS (
-            SELECT c.* FROM (SELECT p.purl_type, p.name FROM unnest($2) a(id)
-                               CROSS JOIN LATERAL (
-                                   SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
-                                    WHERE p.advisory = a.id OFFSET 0) p
-                             UNION
-                             SELECT p.purl_type, p.name FROM unnest($3) a(id)
-                               CROSS JOIN LATERAL (
-                                   SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
-                                    WHERE p.advisory = a.id OFFSET 0) p) p
-             CROSS JOIN LATERAL (
-                 SELECT c.inventory, c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
-                   FROM pkgmeta.watched_components c
-                  WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
-                 OFFSET 0) c),
-        -- each package version is matched once, however many components
-        -- share it, under a key carried as the request's bom_ref; its
-        -- matches go back to its components by a join hashed on the package
-        -- (a version or distribution may be NULL)
+        -- each package version once, however many components share it,
+        -- under a key carried as the request's bom_ref
         versions AS (
             SELECT row_number() OVER () AS key, v.*
-              FROM (SELECT DISTINCT c.purl_type, c.name, c.version, c.distro
-                      FROM scope_components c
-                     WHERE c.purl_type IS NOT NULL) v),
+              FROM (SELECT DISTINCT c.*
+                      FROM (SELECT p.purl_type, p.name FROM unnest($2) a(id)
+                             CROSS JOIN LATERAL (
+                                 SELECT p.purl_type, p.name FROM pkgmeta.advisory_packages p
+                                  WHERE p.advisory = a.id OFFSET 0) p
+                            UNION
+                            SELECT p.purl_type, p.name FROM unnest($3) a(id)
+                             CROSS JOIN LATERAL (
+                                 SELECT p.purl_type, p.name FROM pkgmeta.malware_packages p
+                                  WHERE p.advisory = a.id OFFSET 0) p) p
+                     CROSS JOIN LATERAL (
+                         SELECT c.purl_type, c.name, c.version, c.distro
+                           FROM pkgmeta.watched_components c
+                          WHERE (c.purl_type, c.name) = (p.purl_type, p.name)
+                            AND c.version IS NOT NULL
+                         OFFSET 0) c) v),
         affected AS (
             SELECT DISTINCT m.bom_ref::bigint AS key, m.kind, m.advisory_id, m.source, m.cve
               FROM (SELECT array_agg(ROW(v.key::text, NULL, t.name, v.purl_type, v.name,
@@ -934,14 +932,22 @@ DECLARE
                       JOIN pkgmeta.purl_types t ON t.id = v.purl_type) g
              CROSS JOIN LATERAL pkgmeta.vulnerability_matches(g.requests, $2, $3) m
              WHERE m.affected),
+        -- the components of the affected versions only (materialized: the
+        -- planner would otherwise run the join with affected per component)
+        affected_components AS MATERIALIZED (
+            SELECT v.key, c.inventory, c.bom_ref, c.purl
+              FROM (SELECT DISTINCT a.key FROM affected a) k
+              JOIN versions v ON v.key = k.key
+             CROSS JOIN LATERAL (
+                 SELECT c.inventory, c.bom_ref, c.purl
+                   FROM pkgmeta.watched_components c
+                  WHERE (c.purl_type, c.name, c.version) = (v.purl_type, v.name, v.version)
+                    AND c.distro IS NOT DISTINCT FROM v.distro
+                 OFFSET 0) c),
         truth AS (
             SELECT c.inventory, c.bom_ref, c.purl, a.kind, a.advisory_id, a.source, a.cve
               FROM affected a
-              JOIN versions v ON v.key = a.key
-              JOIN scope_components c
-                ON (c.purl_type, c.name) = (v.purl_type, v.name)
-               AND c.version IS NOT DISTINCT FROM v.version
-               AND c.distro IS NOT DISTINCT FROM v.distro),
+              JOIN affected_components c ON c.key = a.key),
         $scope$ END;
     resolution text := CASE WHEN inventory IS NOT NULL THEN $resolution$
         CASE WHEN NOT EXISTS (SELECT FROM pkgmeta.watched_components c
