@@ -949,10 +949,19 @@ DECLARE
               FROM affected a
               JOIN affected_components c ON c.key = a.key),
         $scope$ END;
+    -- A component gone whose package the inventory still has at another
+    -- bom-ref was upgraded: SBOM tools often put the version in the bom-ref,
+    -- and the purl form's bom-ref is the purl.
     resolution text := CASE WHEN inventory IS NOT NULL THEN $resolution$
         CASE WHEN NOT EXISTS (SELECT FROM pkgmeta.watched_components c
                                WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref))
-                  THEN 'removed'
+                  THEN CASE WHEN EXISTS (
+                                      SELECT FROM @extschema@.pkgmeta_purl_request(o.purl) r
+                                       WHERE (r.type_id, r.name, COALESCE(r.distro, ''))
+                                             IN (SELECT c.purl_type, c.name, COALESCE(c.distro, '')
+                                                   FROM pkgmeta.watched_components c
+                                                  WHERE c.inventory = $1))
+                                 THEN 'upgraded' ELSE 'removed' END
              WHEN EXISTS (SELECT FROM pkgmeta.watched_components c
                            WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)
                              AND c.purl <> o.purl)

@@ -99,6 +99,12 @@ SELECT * FROM pg_temp.findings('alice-app') WHERE advisory_id = 'WX-2' OR resolu
 -- The purl form: each purl is a component under its own purl.
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'pkg:pypi/wx-py@0.5']);
 SELECT * FROM pg_temp.findings('alice-purls');
+-- a new version is another bom-ref here: the findings of the old one
+-- resolve as upgraded while the inventory still has the package, as
+-- removed when the package is gone (wx-py)
+SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@2.5.0']);
+SELECT * FROM pg_temp.findings('alice-purls');
+SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'pkg:pypi/wx-py@0.5']);
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'not a purl']);
 SELECT * FROM pkgmeta_watch('alice-purls', '{"components": [{"bom-ref": "x", "purl": "pkg:npm/a@1"}, {"bom-ref": "x", "purl": "pkg:npm/b@1"}]}'::jsonb);
 BEGIN ISOLATION LEVEL REPEATABLE READ;
