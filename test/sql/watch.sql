@@ -105,6 +105,11 @@ SELECT * FROM pg_temp.findings('alice-purls');
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@2.5.0']);
 SELECT * FROM pg_temp.findings('alice-purls');
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'pkg:pypi/wx-py@0.5']);
+-- so too in an SBOM whose tool puts the version in the bom-ref
+SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "wx-lib@1.0.0", "purl": "pkg:npm/wx-lib@1.0.0"}]}'::jsonb);
+SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "wx-lib@2.5.0", "purl": "pkg:npm/wx-lib@2.5.0"}]}'::jsonb);
+SELECT * FROM pg_temp.findings('alice-tool');
+SELECT pkgmeta_unwatch('alice-tool');
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'not a purl']);
 SELECT * FROM pkgmeta_watch('alice-purls', '{"components": [{"bom-ref": "x", "purl": "pkg:npm/a@1"}, {"bom-ref": "x", "purl": "pkg:npm/b@1"}]}'::jsonb);
 BEGIN ISOLATION LEVEL REPEATABLE READ;
