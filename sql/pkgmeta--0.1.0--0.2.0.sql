@@ -949,9 +949,10 @@ DECLARE
               FROM affected a
               JOIN affected_components c ON c.key = a.key),
         $scope$ END;
-    -- A component gone whose package the inventory still has at another
-    -- bom-ref was upgraded: SBOM tools often put the version in the bom-ref,
-    -- and the purl form's bom-ref is the purl.
+    -- A component gone whose package the inventory still has, at another
+    -- version and bom-ref, was upgraded: SBOM tools often put the version in
+    -- the bom-ref, and the purl form's bom-ref is the purl.  The same purl
+    -- under a new bom-ref is another component, as bom-refs name them.
     resolution text := CASE WHEN inventory IS NOT NULL THEN $resolution$
         CASE WHEN NOT EXISTS (SELECT FROM pkgmeta.watched_components c
                                WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref))
@@ -961,6 +962,8 @@ DECLARE
                                              IN (SELECT c.purl_type, c.name, COALESCE(c.distro, '')
                                                    FROM pkgmeta.watched_components c
                                                   WHERE c.inventory = $1))
+                                 AND o.purl NOT IN (SELECT c.purl FROM pkgmeta.watched_components c
+                                                     WHERE c.inventory = $1)
                                  THEN 'upgraded' ELSE 'removed' END
              WHEN EXISTS (SELECT FROM pkgmeta.watched_components c
                            WHERE (c.inventory, c.bom_ref) = (o.inventory, o.bom_ref)

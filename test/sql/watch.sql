@@ -109,6 +109,11 @@ SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'pkg:py
 SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "wx-lib@1.0.0", "purl": "pkg:npm/wx-lib@1.0.0"}]}'::jsonb);
 SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "wx-lib@2.5.0", "purl": "pkg:npm/wx-lib@2.5.0"}]}'::jsonb);
 SELECT * FROM pg_temp.findings('alice-tool');
+-- the same purl under a new bom-ref is another component: removed, and
+-- opened again under its bom-ref
+SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "wx-lib@1.0.0", "purl": "pkg:npm/wx-lib@1.0.0"}]}'::jsonb);
+SELECT * FROM pkgmeta_watch('alice-tool', '{"components": [{"bom-ref": "run-2", "purl": "pkg:npm/wx-lib@1.0.0"}]}'::jsonb);
+SELECT * FROM pg_temp.findings('alice-tool');
 SELECT pkgmeta_unwatch('alice-tool');
 SELECT * FROM pkgmeta_watch('alice-purls', ARRAY['pkg:npm/wx-lib@1.0.0', 'not a purl']);
 SELECT * FROM pkgmeta_watch('alice-purls', '{"components": [{"bom-ref": "x", "purl": "pkg:npm/a@1"}, {"bom-ref": "x", "purl": "pkg:npm/b@1"}]}'::jsonb);
