@@ -1045,10 +1045,15 @@ CREATE FUNCTION pkgmeta.watch_requests(inventory text, requests pkgmeta.lookup_r
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    created boolean;
+    gone text[];
+    changed pkgmeta.lookup_request[];
+    inserted bigint;
     duplicate text;
 BEGIN
     PERFORM pkgmeta.check_watcher(inventory);
     INSERT INTO pkgmeta.inventories AS i (name) VALUES ($1) ON CONFLICT (name) DO NOTHING;
+    created := FOUND;
     UPDATE pkgmeta.inventories AS i SET updated_at = now() WHERE i.name = $1;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'inventory "%" belongs to another role', $1
@@ -1056,15 +1061,46 @@ BEGIN
                   DETAIL = 'Inventory names are shared by all roles; each inventory has one owner.',
                   HINT = 'Choose another name, or ask its owner or a member of pkgmeta_admin.';
     END IF;
-    DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1;
-    -- a component listed twice is kept once; a bom-ref of two purls is two
-    -- rows of one primary key
+    -- A component listed twice is kept once; a bom-ref of two purls is two
+    -- rows of one primary key.  A re-watch writes only the components that
+    -- changed, so that watching an unchanged SBOM again costs about its match
+    -- and leaves no dead rows behind: the components as they are and as
+    -- requested are paired by a full join (hashed or merged whatever the
+    -- estimates, never a nested loop over both sides), those gone or changed
+    -- are deleted and those new or changed inserted.
     BEGIN
-        INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
-        SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)
-               $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
-          FROM unnest(requests) r;
-        GET DIAGNOSTICS components = ROW_COUNT;
+        IF created THEN
+            INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
+            SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)
+                   $1, COALESCE(r.bom_ref, r.purl), r.purl, r.type_id, r.name, r.version, r.distro
+              FROM unnest(requests) r;
+            GET DIAGNOSTICS components = ROW_COUNT;
+        ELSE
+            SELECT array_agg(d.bom_ref) FILTER (WHERE d.bom_ref IS NOT NULL AND NOT d.stays),
+                   array_agg(d.request) FILTER (WHERE d.requested AND NOT d.stays),
+                   count(*) FILTER (WHERE d.stays)
+              INTO gone, changed, components
+              FROM (SELECT c.bom_ref, r.request, r.bom_ref IS NOT NULL AS requested,
+                           COALESCE(c.bom_ref IS NOT NULL AND r.bom_ref IS NOT NULL
+                                    AND (c.purl_type, c.name, c.version, c.distro)
+                                        IS NOT DISTINCT FROM ((r.request).type_id, (r.request).name,
+                                                              (r.request).version, (r.request).distro),
+                                    false) AS stays
+                      FROM (SELECT c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
+                              FROM pkgmeta.watched_components c WHERE c.inventory = $1) c
+                      FULL JOIN (SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)
+                                        COALESCE(r.bom_ref, r.purl) AS bom_ref, r.purl,
+                                        ROW(COALESCE(r.bom_ref, r.purl), r.purl, r.purl_type, r.type_id,
+                                            r.name, r.version, r.distro)::pkgmeta.lookup_request AS request
+                                   FROM unnest(requests) r) r
+                        ON (r.bom_ref, r.purl) = (c.bom_ref, c.purl)) d;
+            DELETE FROM pkgmeta.watched_components c WHERE c.inventory = $1 AND c.bom_ref = ANY (gone);
+            INSERT INTO pkgmeta.watched_components (inventory, bom_ref, purl, purl_type, name, version, distro)
+            SELECT $1, r.bom_ref, r.purl, r.type_id, r.name, r.version, r.distro
+              FROM unnest(changed) r;
+            GET DIAGNOSTICS inserted = ROW_COUNT;
+            components := components + inserted;
+        END IF;
     EXCEPTION WHEN unique_violation THEN
         SELECT COALESCE(r.bom_ref, r.purl) INTO duplicate
           FROM unnest(requests) r

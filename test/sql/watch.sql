@@ -72,8 +72,18 @@ SELECT * FROM pg_temp.findings('alice-app');
 SELECT pg_temp.differences('alice-app', :'sbom1');
 SELECT bom_ref, advisory_id, affected FROM pkgmeta_sbom_vulnerabilities(:'sbom1') WHERE affected IS NOT TRUE;
 SELECT bom_ref, purl, purl_type IS NOT NULL AS known_type FROM pkgmeta.watched_components ORDER BY bom_ref;
--- watching again unchanged changes nothing
+-- watching again unchanged changes nothing, and writes no component: each
+-- keeps its row
+SELECT string_agg(bom_ref || ctid::text, ' ' ORDER BY bom_ref) AS rows_before
+  FROM pkgmeta.watched_components WHERE inventory = 'alice-app' \gset
 SELECT * FROM pkgmeta_watch('alice-app', :'sbom1'::jsonb);
+SELECT string_agg(bom_ref || ctid::text, ' ' ORDER BY bom_ref) = :'rows_before' AS same_rows
+  FROM pkgmeta.watched_components WHERE inventory = 'alice-app';
+-- a component edited since is written again as the SBOM has it, alone
+UPDATE pkgmeta.watched_components SET version = '9.9.9' WHERE inventory = 'alice-app' AND bom_ref = 'a';
+SELECT * FROM pkgmeta_watch('alice-app', :'sbom1'::jsonb);
+SELECT c.bom_ref, c.version, position(c.bom_ref || c.ctid::text IN :'rows_before') > 0 AS same_row
+  FROM pkgmeta.watched_components c WHERE c.inventory = 'alice-app' ORDER BY c.bom_ref;
 -- riskiest first: malware, then known exploited, then EPSS
 SELECT inventory, bom_ref, kind, advisory_id, cve, known_exploited, epss_score FROM pkgmeta.open_findings;
 RESET ROLE;
