@@ -25,8 +25,9 @@ WITH events AS (
                              'advisory_id', f.advisory_id, 'purl', f.purl)::text AS item
       FROM pkgmeta.findings f
       LEFT JOIN pkgmeta.advisories a USING (advisory_id, source)
-     WHERE f.first_seen_at = (SELECT max(first_seen_at) FROM pkgmeta.findings)
-        OR f.resolved_at = (SELECT max(resolved_at) FROM pkgmeta.findings)),
+     -- the delta file's transaction: its checkpoint's time
+     WHERE (SELECT max(c.updated_at) FROM pkgmeta.checkpoints c WHERE c.data_type = 'advisories')
+           IN (f.first_seen_at, f.resolved_at)),
 batched AS (
     SELECT e.inventory, e.item,
            sum(length(e.item) + 2) OVER (PARTITION BY e.inventory ORDER BY e.item
@@ -74,7 +75,7 @@ END
 $$;
 CALL bench.measure_floor(:runs);
 
-SELECT (SELECT sum(items) FROM bench.delta_notifications) AS events,
+SELECT (SELECT COALESCE(sum(items), 0) FROM bench.delta_notifications) AS events,
        (SELECT count(*) FROM bench.delta_notifications) AS notifications,
        (SELECT ms FROM bench.floor WHERE what = 'reconcile') AS reads_and_matching_ms,
        (SELECT ms FROM bench.floor WHERE what = 'notify') AS notification_queue_ms,
