@@ -1081,11 +1081,11 @@ BEGIN
                    count(*) FILTER (WHERE d.stays)
               INTO gone, changed, components
               FROM (SELECT c.bom_ref, r.request, r.bom_ref IS NOT NULL AS requested,
-                           COALESCE(c.bom_ref IS NOT NULL AND r.bom_ref IS NOT NULL
-                                    AND (c.purl_type, c.name, c.version, c.distro)
-                                        IS NOT DISTINCT FROM ((r.request).type_id, (r.request).name,
-                                                              (r.request).version, (r.request).distro),
-                                    false) AS stays
+                           c.bom_ref IS NOT NULL AND r.bom_ref IS NOT NULL
+                               AND (c.purl_type, c.name, c.version, c.distro)
+                                   IS NOT DISTINCT FROM ((r.request).type_id, (r.request).name,
+                                                         (r.request).version, (r.request).distro)
+                               AS stays
                       FROM (SELECT c.bom_ref, c.purl, c.purl_type, c.name, c.version, c.distro
                               FROM pkgmeta.watched_components c WHERE c.inventory = $1) c
                       FULL JOIN (SELECT DISTINCT ON (COALESCE(r.bom_ref, r.purl), r.purl)

@@ -13,8 +13,9 @@ SELECT array_agg(a.id) AS ids
   FROM pkgmeta.advisories a
   JOIN bench.delta d ON (a.advisory_id, a.source) = (d.id, d.source);
 
--- the sync's events, worded as pkgmeta.write_findings words them, in
--- batches of at most 6000 bytes per inventory
+-- the sync's events, with the fields pkgmeta.write_findings gives them
+-- (JSON nulls too, so a little longer), in batches of at most 6000 bytes
+-- per inventory
 CREATE TABLE bench.delta_notifications AS
 WITH events AS (
     SELECT f.inventory,
